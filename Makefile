@@ -1,0 +1,42 @@
+# Two commands do all the set-up on a fresh machine: `make test` and `make demo`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FASHION_MNIST := /usr/share/datasets/fashion-mnist
+
+.PHONY: test demo lint bench dataset clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e '.[train,test]'
+	touch $@
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check chainrule tests bench
+
+test: lint
+	$(BIN)/python -m pytest -n 2 -q
+
+# Debian's package puts the IDX files where chainrule looks; elsewhere the
+# dataset class downloads them into the user cache on first use.
+dataset:
+	@if [ ! -f $(FASHION_MNIST)/train-images-idx3-ubyte.gz ] && [ "$$(id -u)" = 0 ] \
+	    && command -v apt-get >/dev/null; then \
+	    apt-get install -y dataset-fashion-mnist >/dev/null 2>&1 \
+	    || (apt-get update >/dev/null && apt-get install -y dataset-fashion-mnist >/dev/null) \
+	    || echo "apt-get could not install dataset-fashion-mnist; chainrule will download it"; \
+	fi
+
+demo: $(VENV)/.installed dataset
+	$(BIN)/chainrule train
+
+bench: $(VENV)/.installed dataset
+	$(BIN)/python bench/bench_ops.py
+	$(BIN)/python bench/bench_mlp.py
+	$(BIN)/python bench/bench_cnn.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

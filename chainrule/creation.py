@@ -1,0 +1,143 @@
+"""Creating tensors: from data, filled, ranges, identity, random; and the `*_like` forms."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import dtypes
+from .random import Generator, numpy_generator
+from .tensor import Tensor
+
+
+def _shape(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for n in size:
+        if not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(
+                f"sizes must be non-negative integers, got {tuple(size)}; e.g. zeros(2, 3)"
+            )
+    return tuple(int(n) for n in size)
+
+
+def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of `data` (floats -> float32, ints -> int64)."""
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None) -> Tensor:
+    if isinstance(data, Tensor) and (dtype is None or dtypes.resolve(dtype) == data.dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or dtypes.resolve(dtype) == data.dtype):
+        return Tensor._wrap(data)
+    return Tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with `array`: changes to one show in the other."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    return Tensor._wrap(array)
+
+
+def _float_dtype(dtype) -> np.dtype:
+    return dtypes.resolve(dtype) or dtypes.get_default_dtype()
+
+
+def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.zeros(_shape(size), _float_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.ones(_shape(size), _float_dtype(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.empty(_shape(size), _float_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    dtype = dtypes.resolve(dtype) or dtypes.infer(fill_value)
+    return _make(np.full(_shape((size,)), fill_value, dtype), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    is_float = any(isinstance(v, float) for v in (start, end, step))
+    dtype = dtypes.resolve(dtype) or (dtypes.get_default_dtype() if is_float else dtypes.int64)
+    return _make(np.arange(start, end, step).astype(dtype), requires_grad)
+
+
+def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def rand(*size, generator: Generator | None = None, dtype=None,
+         requires_grad: bool = False) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    rng = numpy_generator(generator)
+    dtype = _float_dtype(dtype)
+    return _make(rng.random(_shape(size), dtype=dtype), requires_grad)
+
+
+def randn(*size, generator: Generator | None = None, dtype=None,
+          requires_grad: bool = False) -> Tensor:
+    """Standard normal samples."""
+    rng = numpy_generator(generator)
+    dtype = _float_dtype(dtype)
+    return _make(rng.standard_normal(_shape(size), dtype=dtype), requires_grad)
+
+
+def randint(low, high=None, size=(), generator: Generator | None = None, dtype=None) -> Tensor:
+    """Integers uniform on [low, high)."""
+    if high is None:
+        low, high = 0, low
+    rng = numpy_generator(generator)
+    dtype = dtypes.resolve(dtype) or dtypes.int64
+    return Tensor._wrap(rng.integers(low, high, size=_shape((size,)), dtype=dtype))
+
+
+def randperm(n: int, generator: Generator | None = None) -> Tensor:
+    return Tensor._wrap(numpy_generator(generator).permutation(n).astype(np.int64))
+
+
+def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.zeros(t.shape, dtypes.resolve(dtype) or t.dtype), requires_grad)
+
+
+def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.ones(t.shape, dtypes.resolve(dtype) or t.dtype), requires_grad)
+
+
+def empty_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.empty(t.shape, dtypes.resolve(dtype) or t.dtype), requires_grad)
+
+
+def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.full(t.shape, fill_value, dtypes.resolve(dtype) or t.dtype), requires_grad)
+
+
+def rand_like(t: Tensor, generator: Generator | None = None, requires_grad: bool = False):
+    return rand(t.shape, generator=generator, dtype=t.dtype, requires_grad=requires_grad)
+
+
+def randn_like(t: Tensor, generator: Generator | None = None, requires_grad: bool = False):
+    return randn(t.shape, generator=generator, dtype=t.dtype, requires_grad=requires_grad)
+
+
+def randint_like(t: Tensor, low, high=None, generator: Generator | None = None) -> Tensor:
+    return randint(low, high, t.shape, generator=generator, dtype=t.dtype)

@@ -1,0 +1,646 @@
+"""`Tensor`: an ndarray plus what backpropagation needs (grad, grad_fn, requires_grad).
+
+Methods and operators are thin: each calls one op function from `chainrule.ops`,
+where the forward and backward live. Names and semantics follow PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import dtypes
+
+
+class Tensor:
+    """A multi-dimensional array that can record the ops applied to it.
+
+    Args:
+        data: array-like; floats become the default dtype (float32), ints int64.
+        dtype: optional dtype.
+        requires_grad: record ops on this tensor so `backward()` can fill `.grad`.
+    """
+
+    __slots__ = ("data", "__dict__", "__weakref__")
+    # Most tensors are intermediate values that never set these; class-level defaults
+    # keep creating one down to a single attribute store (measured in bench/bench_ops.py).
+    _requires_grad = False
+    grad: "Tensor | None" = None
+    grad_fn = None
+    _version = 0
+    _hooks: list | None = None
+    # numpy must not treat a Tensor as an array operand: `ndarray * Tensor` then
+    # falls back to Tensor.__rmul__, which records the op.
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, dtype=None, requires_grad: bool = False) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        dtype = dtypes.resolve(dtype) or dtypes.infer(data)
+        self.data = np.array(data, dtype=dtype)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _wrap(array) -> "Tensor":
+        t = object.__new__(Tensor)
+        t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        return t
+
+    @staticmethod
+    def _from_op(array, node) -> "Tensor":
+        t = object.__new__(Tensor)
+        t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        t._requires_grad = True
+        t.grad_fn = node
+        return t
+
+    # -- attributes -----------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"only tensors of floating point dtype can require gradients, got {self.dtype}; "
+                f"convert first with .float() (or create it with dtype=chainrule.float32)"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad can only be switched off on leaf tensors; use .detach() to get "
+                "a tensor outside the graph"
+            )
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    def size(self, dim: int | None = None):
+        return self.shape if dim is None else self.shape[dim]
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def element_size(self) -> int:
+        return self.data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    def numpy(self) -> np.ndarray:
+        if self._requires_grad:
+            raise RuntimeError(
+                "can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()"
+            )
+        return self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a tensor with {self.data.size} elements cannot be converted to a Python "
+                f"number; item() needs exactly one element"
+            )
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                f"use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.data)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype=chainrule.{self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}Backward>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # -- autograd -------------------------------------------------------------------
+
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad.
+
+        Args:
+            gradient: d(loss)/d(self); may be omitted when self has one element.
+            retain_graph: keep saved values for another backward (default: create_graph).
+            create_graph: record the backward pass itself, for higher-order gradients.
+        """
+        from .autograd.engine import backward
+
+        backward(self, None if gradient is None else [gradient], retain_graph, create_graph)
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]):
+        """Call `hook(grad)` when this tensor's gradient is computed; it may return a new one."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            self.grad_fn.register_hook(hook)
+            hooks = self.grad_fn.tensor_hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            hooks = self._hooks
+        return _RemovableHandle(hooks, hook)
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            return
+        import weakref
+
+        ref = weakref.ref(self)
+
+        def keep(grad):
+            t = ref()
+            if t is not None:
+                t.grad = grad if t.grad is None else t.grad + grad
+            return None
+
+        self.grad_fn.register_hook(keep)
+
+    def detach(self) -> "Tensor":
+        """The same data (shared memory), outside the graph."""
+        return Tensor._wrap(self.data)
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # -- arithmetic operators -------------------------------------------------------
+
+    def __add__(self, other):
+        return Add.apply(self, other)
+
+    def __radd__(self, other):
+        return Add.apply(other, self)
+
+    def __sub__(self, other):
+        return Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return Div.apply(other, self)
+
+    def __pow__(self, other):
+        return Pow.apply(self, other)
+
+    def __rpow__(self, other):
+        return Pow.apply(other, self)
+
+    def __matmul__(self, other):
+        return Matmul.apply(self, other)
+
+    def __rmatmul__(self, other):
+        return Matmul.apply(other, self)
+
+    def __neg__(self):
+        return Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.abs(self)
+
+    def __getitem__(self, index):
+        return ops.getitem(self, index)
+
+    def __setitem__(self, index, value) -> None:
+        self._check_inplace("__setitem__")
+        index, _ = ops.normalize_index(index)
+        self.data[index] = value.data if isinstance(value, Tensor) else value
+        self._version += 1
+
+    # comparisons and logic give tensors without gradient
+    def __eq__(self, other):  # type: ignore[override]
+        return ops.nondifferentiable(np.equal, self, other)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return ops.nondifferentiable(np.not_equal, self, other)
+
+    def __lt__(self, other):
+        return ops.nondifferentiable(np.less, self, other)
+
+    def __le__(self, other):
+        return ops.nondifferentiable(np.less_equal, self, other)
+
+    def __gt__(self, other):
+        return ops.nondifferentiable(np.greater, self, other)
+
+    def __ge__(self, other):
+        return ops.nondifferentiable(np.greater_equal, self, other)
+
+    def __and__(self, other):
+        return ops.nondifferentiable(np.logical_and, self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other):
+        return ops.nondifferentiable(np.logical_or, self, other)
+
+    __ror__ = __or__
+
+    def __invert__(self):
+        return ops.nondifferentiable(np.logical_not, self)
+
+    def __mod__(self, other):
+        return ops.nondifferentiable(np.mod, self, other)
+
+    def __floordiv__(self, other):
+        return ops.nondifferentiable(np.floor_divide, self, other)
+
+    # -- math methods (see chainrule.ops for each op's forward and backward) ------------
+
+    def add(self, other, alpha=1):
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other, alpha=1):
+        return self - (other * alpha if alpha != 1 else other)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def matmul(self, other):
+        return self @ other
+
+    def neg(self):
+        return -self
+
+    def exp(self):
+        return ops.exp(self)
+
+    def log(self):
+        return ops.log(self)
+
+    def log1p(self):
+        return ops.log1p(self)
+
+    def sqrt(self):
+        return ops.sqrt(self)
+
+    def rsqrt(self):
+        return ops.rsqrt(self)
+
+    def abs(self):
+        return ops.abs(self)
+
+    def sin(self):
+        return ops.sin(self)
+
+    def cos(self):
+        return ops.cos(self)
+
+    def tanh(self):
+        return ops.tanh(self)
+
+    def sigmoid(self):
+        return ops.sigmoid(self)
+
+    def relu(self):
+        return ops.relu(self)
+
+    def sign(self):
+        return ops.sign(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002
+        return ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return ops.maximum(self, other)
+
+    def minimum(self, other):
+        return ops.minimum(self, other)
+
+    def masked_fill(self, mask, value):
+        return ops.masked_fill(self, mask, value)
+
+    def sum(self, dim=None, keepdim: bool = False):
+        return ops.sum(self, dim, keepdim)
+
+    def mean(self, dim=None, keepdim: bool = False):
+        return ops.mean(self, dim, keepdim)
+
+    def prod(self, dim=None, keepdim: bool = False):
+        return ops.prod(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim: bool = False):
+        return ops.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim: bool = False):
+        return ops.min(self, dim, keepdim)
+
+    def amax(self, dim=None, keepdim: bool = False):
+        return ops.amax(self, dim, keepdim)
+
+    def amin(self, dim=None, keepdim: bool = False):
+        return ops.amin(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim: bool = False):
+        return ops.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim: bool = False):
+        return ops.argmin(self, dim, keepdim)
+
+    def var(self, dim=None, correction: int = 1, keepdim: bool = False, unbiased=None):
+        return ops.var(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
+
+    def std(self, dim=None, correction: int = 1, keepdim: bool = False, unbiased=None):
+        return ops.std(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
+
+    def logsumexp(self, dim, keepdim: bool = False):
+        return ops.logsumexp(self, dim, keepdim)
+
+    def softmax(self, dim: int):
+        return ops.softmax(self, dim)
+
+    def log_softmax(self, dim: int):
+        return ops.log_softmax(self, dim)
+
+    def all(self) -> "Tensor":
+        return ops.nondifferentiable(np.all, self)
+
+    def any(self) -> "Tensor":
+        return ops.nondifferentiable(np.any, self)
+
+    # -- shape methods --------------------------------------------------------------
+
+    def reshape(self, *shape):
+        return ops.reshape(self, *shape)
+
+    view = reshape
+
+    def view_as(self, other):
+        return ops.reshape(self, other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        return ops.flatten(self, start_dim, end_dim)
+
+    def transpose(self, dim0: int, dim1: int):
+        return ops.transpose(self, dim0, dim1)
+
+    def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
+        return self if self.ndim < 2 else ops.transpose(self, 0, 1)
+
+    @property
+    def T(self):
+        return ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return ops.transpose(self, -2, -1)
+
+    def permute(self, *dims):
+        return ops.permute(self, *dims)
+
+    def squeeze(self, dim=None):
+        return ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int):
+        return ops.unsqueeze(self, dim)
+
+    def expand(self, *sizes):
+        return ops.expand(self, *sizes)
+
+    def expand_as(self, other):
+        return ops.broadcast_to(self, other.shape)
+
+    def broadcast_to(self, shape):
+        return ops.broadcast_to(self, shape)
+
+    def repeat(self, *repeats):
+        return ops.repeat(self, *repeats)
+
+    def split(self, split_size, dim: int = 0):
+        return ops.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        return ops.chunk(self, chunks, dim)
+
+    def gather(self, dim: int, index):
+        return ops.gather(self, dim, index)
+
+    def index_select(self, dim: int, index):
+        return ops.index_select(self, dim, index)
+
+    def tril(self, diagonal: int = 0):
+        return ops.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0):
+        return ops.triu(self, diagonal)
+
+    def contiguous(self):
+        return self
+
+    # -- dtype conversion -----------------------------------------------------------
+
+    def to(self, *args, **kwargs):
+        """Convert dtype (`to(chainrule.float64)`); devices other than 'cpu' are refused."""
+        dtype = kwargs.get("dtype")
+        for a in list(args) + [kwargs.get("device")]:
+            if isinstance(a, str):
+                if a != "cpu":
+                    raise RuntimeError(f"chainrule runs on the CPU only; got device {a!r}")
+            elif a is not None:
+                dtype = a
+        if dtype is None or dtypes.resolve(dtype) == self.dtype:
+            return self
+        return ops.cast(self, dtypes.resolve(dtype))
+
+    def type(self, dtype=None):
+        return str(self.dtype) if dtype is None else self.to(dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool_)
+
+    def cpu(self):
+        return self
+
+    def clone(self):
+        return ops.clone(self)
+
+    # -- in-place ops (for optimizers and initializers) -----------------------------
+
+    def _check_inplace(self, op: str) -> None:
+        from .autograd.grad_mode import is_grad_enabled
+
+        if self._requires_grad and is_grad_enabled():
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    f"{op}: a leaf tensor that requires grad is being used in an in-place "
+                    f"operation. Wrap the update in `with chainrule.no_grad():`, as optimizers do."
+                )
+            raise RuntimeError(
+                f"{op}: in-place operations on tensors that are part of a graph are not "
+                f"supported; use the out-of-place op (e.g. x = x + y)"
+            )
+
+    def _inplace(self, op: str, fn, *args) -> "Tensor":
+        self._check_inplace(op)
+        args = [a.data if isinstance(a, Tensor) else a for a in args]
+        try:
+            fn(self.data, *args, out=self.data)
+        except TypeError as error:
+            raise RuntimeError(
+                f"{op}: the result cannot be stored in a tensor of dtype {self.dtype} ({error}); "
+                f"convert the tensor first, e.g. t = t.float()"
+            ) from None
+        except ValueError:
+            raise RuntimeError(
+                f"{op}: an operand of shape {np.shape(args[0])} cannot be broadcast into the "
+                f"tensor's shape {self.shape}"
+            ) from None
+        self._version += 1
+        return self
+
+    def add_(self, other, alpha=1) -> "Tensor":
+        return self._inplace("add_", np.add, other * alpha if alpha != 1 else other)
+
+    def sub_(self, other, alpha=1) -> "Tensor":
+        return self._inplace("sub_", np.subtract, other * alpha if alpha != 1 else other)
+
+    def mul_(self, other) -> "Tensor":
+        return self._inplace("mul_", np.multiply, other)
+
+    def div_(self, other) -> "Tensor":
+        return self._inplace("div_", np.true_divide, other)
+
+    def clamp_(self, min=None, max=None) -> "Tensor":  # noqa: A002
+        self._check_inplace("clamp_")
+        np.clip(self.data, min, max, out=self.data)
+        self._version += 1
+        return self
+
+    def copy_(self, src) -> "Tensor":
+        self._check_inplace("copy_")
+        src = src.data if isinstance(src, Tensor) else src
+        try:
+            np.copyto(self.data, src, casting="unsafe")
+        except ValueError:
+            raise RuntimeError(
+                f"copy_: source of shape {np.shape(src)} cannot be broadcast to {self.shape}"
+            ) from None
+        self._version += 1
+        return self
+
+    def fill_(self, value) -> "Tensor":
+        self._check_inplace("fill_")
+        self.data.fill(value.item() if isinstance(value, Tensor) else value)
+        self._version += 1
+        return self
+
+    def zero_(self) -> "Tensor":
+        return self.fill_(0)
+
+
+class _RemovableHandle:
+    def __init__(self, hooks: list, hook) -> None:
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self) -> None:
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+
+# The op classes are imported after Tensor exists: they need it for isinstance checks.
+from . import ops  # noqa: E402
+from .ops.elementwise import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
+from .ops.linalg import Matmul  # noqa: E402
