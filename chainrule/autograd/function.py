@@ -137,6 +137,12 @@ class Function:
         out = cls.forward(ctx, *arrays, **kwargs)
         if not has_tensor:
             return out
+        if type(out) is not np.ndarray:
+            # ufuncs turn 0-d arrays into NumPy scalars; keep arrays, and keep a saved
+            # output identical to the tensor's data (see _remember_versions)
+            scalar, out = out, np.asarray(out)
+            if ctx.saved:
+                ctx.saved = tuple(out if a is scalar else a for a in ctx.saved)
         if not (needs_grad and _mode.enabled):
             return Tensor._wrap(out)
         ctx.inputs = args

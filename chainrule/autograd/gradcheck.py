@@ -12,7 +12,6 @@ import numpy as np
 
 from ..tensor import Tensor
 from .engine import grad as autograd_grad
-from .grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -40,8 +39,7 @@ def _outputs(fn, inputs) -> list[Tensor]:
 
 
 def _flat_outputs(fn, inputs) -> np.ndarray:
-    with no_grad():
-        outs = _outputs(fn, inputs)
+    outs = _outputs(fn, inputs)  # with grad enabled: fn may differentiate inside
     return np.concatenate([o.data.astype(np.float64).ravel() for o in outs]) if outs else np.zeros(0)
 
 
@@ -145,9 +143,9 @@ def gradcheck(
 def _directional(fn, inputs, t: Tensor, direction: np.ndarray, eps: float) -> np.ndarray:
     """(f(x + eps·u) - f(x - eps·u)) / 2eps, perturbing tensor `t` in place and restoring it."""
     original = t.data.copy()
-    t.data = original + eps * direction
+    t.data = np.asarray(original + eps * direction)  # 0-d arithmetic gives NumPy scalars
     plus = _flat_outputs(fn, inputs)
-    t.data = original - eps * direction
+    t.data = np.asarray(original - eps * direction)
     minus = _flat_outputs(fn, inputs)
     t.data = original
     return (plus - minus) / (2 * eps)
@@ -168,8 +166,7 @@ def gradgradcheck(
     inputs = _float64_inputs(inputs)
     rng = np.random.default_rng(seed + 1)
     wrt_index = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
-    with no_grad():
-        outs = _outputs(fn, inputs)
+    outs = _outputs(fn, inputs)
     if grad_outputs is None:
         grad_outputs = [Tensor._wrap(rng.standard_normal(o.shape)) for o in outs]
     cotangents = [
@@ -181,10 +178,9 @@ def gradgradcheck(
 
     def first_derivative(*args):
         xs, vs = args[: len(inputs)], args[len(inputs) :]
-        with enable_grad():  # the finite-difference pass calls this under no_grad
-            outs = _outputs(fn, xs)
-            wrt = [xs[i] for i in wrt_index]
-            grads = autograd_grad(outs, wrt, list(vs), create_graph=True, allow_unused=True)
+        outs = _outputs(fn, xs)
+        wrt = [xs[i] for i in wrt_index]
+        grads = autograd_grad(outs, wrt, list(vs), create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(first_derivative, tuple(inputs) + tuple(cotangents), eps=eps, atol=atol,
