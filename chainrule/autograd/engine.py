@@ -23,32 +23,39 @@ import numpy as np
 
 from ..tensor import Tensor
 from .function import RELEASED_GRAPH_MESSAGE, Function
-from .grad_mode import set_grad_enabled
+from .grad_mode import _mode
 
 
-def _edges(node: Function):
-    """(input index, target) for each input that takes a gradient: a node or a leaf."""
-    inputs = node.inputs
-    if inputs is None:
-        raise RuntimeError(RELEASED_GRAPH_MESSAGE)
-    for i, t in enumerate(inputs):
-        if isinstance(t, Tensor) and t._requires_grad:
-            yield i, (t.grad_fn or t), t
+def _collect_edges(roots: list[Function]) -> tuple[dict, dict]:
+    """One walk over the graph: each node's edges, and how many consumers each node has.
 
-
-def _count_consumers(roots: list[Function]) -> dict:
+    An edge is (input index, target, input tensor); the target is the input's node,
+    or the input itself when it is a leaf.
+    """
+    edges: dict[Function, list] = {}
     consumers: dict[Function, int] = {}
-    seen = set(roots)
-    stack = list(roots)
+    stack = list(dict.fromkeys(roots))
+    for node in stack:
+        edges[node] = None  # mark as seen
     while stack:
         node = stack.pop()
-        for _, target, _ in _edges(node):
-            if isinstance(target, Function):
+        inputs = node.inputs
+        if inputs is None:
+            raise RuntimeError(RELEASED_GRAPH_MESSAGE)
+        out = []
+        for i, t in enumerate(inputs):
+            if isinstance(t, Tensor) and t._requires_grad:
+                target = t.grad_fn
+                if target is None:
+                    out.append((i, t, t))
+                    continue
+                out.append((i, target, t))
                 consumers[target] = consumers.get(target, 0) + 1
-                if target not in seen:
-                    seen.add(target)
+                if target not in edges:
+                    edges[target] = None
                     stack.append(target)
-    return consumers
+        edges[node] = out
+    return edges, consumers
 
 
 def _run_hooks(hooks, grad, recording: bool):
@@ -64,6 +71,18 @@ def _as_gradient_array(grad, like: Tensor, create_graph: bool):
         return grad if create_graph else grad.data
     grad = np.asarray(grad, dtype=like.dtype)
     return Tensor._wrap(grad) if create_graph else grad
+
+
+def _check_gradient(node: Function, i: int, g, t: Tensor):
+    data = t.data
+    if g.shape != data.shape:
+        raise RuntimeError(
+            f"{node.name}.backward returned a gradient of shape {tuple(g.shape)} "
+            f"for input {i}, whose shape is {data.shape}"
+        )
+    if g.dtype != data.dtype:
+        g = g.to(data.dtype) if isinstance(g, Tensor) else g.astype(data.dtype)
+    return g
 
 
 def run_backward(
@@ -86,9 +105,11 @@ def run_backward(
     if inputs is not None:
         capture = {t.grad_fn: None for t in inputs if t.grad_fn is not None}
 
-    consumers = _count_consumers(roots)
-    ready = [n for n in dict.fromkeys(roots) if consumers.get(n, 0) == 0]
-    with set_grad_enabled(create_graph):
+    edges, consumers = _collect_edges(roots)
+    ready = [n for n in dict.fromkeys(roots) if n not in consumers]
+    previous_mode = _mode.enabled
+    _mode.enabled = create_graph
+    try:
         while ready:
             node = ready.pop()
             grad = buffers.pop(node)
@@ -96,29 +117,32 @@ def run_backward(
                 grad = _run_hooks(node.tensor_hooks, grad, create_graph)
             if capture is not None and node in capture:
                 capture[node] = grad
-            node.recording = create_graph
-            grads = node.backward(node, grad)
-            node.recording = False
-            if not isinstance(grads, tuple):
+            if create_graph:
+                node.recording = True
+                grads = node.backward(node, grad)
+                node.recording = False
+            else:
+                grads = node.backward(node, grad)
+            if type(grads) is not tuple:
                 grads = (grads,)
-            for i, target, t in _edges(node):
+            for i, target, t in edges[node]:
                 g = grads[i] if i < len(grads) else None
                 if g is None:
                     continue
-                if g.shape != t.shape:
-                    raise RuntimeError(
-                        f"{node.name}.backward returned a gradient of shape {tuple(g.shape)} "
-                        f"for input {i}, whose shape is {t.shape}"
-                    )
-                if g.dtype != t.dtype:
-                    g = g.to(t.dtype) if isinstance(g, Tensor) else g.astype(t.dtype)
-                buffers[target] = buffers[target] + g if target in buffers else g
-                if isinstance(target, Function):
-                    consumers[target] -= 1
-                    if consumers[target] == 0:
+                if g.shape != t.data.shape or g.dtype != t.data.dtype:
+                    g = _check_gradient(node, i, g, t)
+                held = buffers.get(target)
+                buffers[target] = g if held is None else held + g
+                if target is not t:
+                    left = consumers[target] - 1
+                    consumers[target] = left
+                    if left == 0:
                         ready.append(target)
             if not retain_graph:
-                node.release()
+                node.saved = None
+                node.inputs = None
+    finally:
+        _mode.enabled = previous_mode
 
     if inputs is not None:
         return [
@@ -134,6 +158,7 @@ def _accumulate(leaf: Tensor, grad, create_graph: bool) -> None:
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, grad, create_graph)
     if create_graph:
+        grad = grad if isinstance(grad, Tensor) else Tensor._wrap(grad)
         leaf.grad = grad if leaf.grad is None else leaf.grad + grad
     elif leaf.grad is None:
         # A copy: the engine's arrays may alias each other or the caller's seed.

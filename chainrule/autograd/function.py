@@ -153,8 +153,10 @@ class Function:
     # -- saved values -------------------------------------------------------------
 
     def _remember_versions(self, out) -> None:
-        self.versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in self.inputs)
-        self.output_slots = tuple(i for i, a in enumerate(self.saved) if a is out)
+        self.versions = [a._version if isinstance(a, Tensor) else 0 for a in self.inputs]
+        # The output's id is enough to recognise it among the saved arrays later: the
+        # saved arrays were all alive together with it, so no id can have been reused.
+        self.output_id = id(out)
 
     def _check_versions(self, saved) -> None:
         versions = getattr(self, "versions", None)
@@ -177,7 +179,7 @@ class Function:
         for t in self.inputs:
             if isinstance(t, Tensor) and t.data is array:
                 return t
-        if any(array is self.saved[i] for i in getattr(self, "output_slots", ())):
+        if id(array) == getattr(self, "output_id", None):
             # The output Tensor object may be gone; a new one on this node is the same
             # point of the graph.
             return Tensor._from_op(array, self)

@@ -40,6 +40,12 @@ def _keep_shape(shape: tuple, axes: tuple) -> tuple:
 
 def _spread(grad, ctx):
     """Broadcast a reduced gradient back over the input's shape."""
+    if isinstance(grad, np.ndarray):
+        # Filling a new array costs a fraction of np.broadcast_to's Python overhead
+        # on small tensors, and gives a writable gradient.
+        out = np.empty(ctx.shape, grad.dtype)
+        out[...] = grad.reshape(ctx.keep_shape)
+        return out
     return broadcast_to(grad.reshape(ctx.keep_shape), ctx.shape)
 
 
