@@ -111,3 +111,6 @@ concat = concatenate = cat
 add, sub, mul, div, neg = ops.add, ops.sub, ops.mul, ops.div, ops.neg
 
 __version__ = "0.1.0"
+
+from . import nn  # noqa: E402  (after the core names nn builds on)
+from . import optim  # noqa: E402

@@ -14,8 +14,6 @@ import torch
 import chainrule as cr
 from chainrule.autograd import gradcheck, gradgradcheck
 
-torch.set_default_dtype(torch.float64)
-
 RTOL, ATOL = 1e-6, 1e-9
 
 
@@ -122,7 +120,7 @@ def check_module_against_torch(cr_module, torch_module, arrays, rtol=RTOL, atol=
                                seed: int = 3) -> None:
     """Load chainrule's state_dict into the torch module, then compare outputs and all grads."""
     state = {k: torch.tensor(v.numpy()) for k, v in cr_module.state_dict().items()}
-    torch_module.load_state_dict(state)
+    torch_module.double().load_state_dict(state)
     xs = [to_cr(a) for a in arrays]
     ts = [to_torch(a) for a in arrays]
     out, tout = cr_module(*xs), torch_module(*ts)

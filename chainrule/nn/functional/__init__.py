@@ -1,0 +1,19 @@
+"""chainrule.nn.functional: the math of layers and losses as functions (PyTorch's names).
+
+Modules in chainrule.nn hold parameters and state and call these.
+"""
+
+from ...ops import linear, pad
+from .activation import elu, gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
+from .dropout import dropout, dropout2d
+from .loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)

@@ -1,0 +1,238 @@
+"""Loss functions with PyTorch's semantics and `reduction` ('none', 'mean', 'sum').
+
+Numerically stable: logits of ±1e4 give finite losses and gradients, because every
+log-probability comes from log_softmax or the log1p(exp(-|x|)) form, never log(0).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ... import ops
+from ...ops.loss import cross_entropy_indices
+from ...tensor import Tensor
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduce(loss, reduction: str):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _warn_if_broadcasting(input, target, name: str) -> None:
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(
+            f"{name}: using a target size {tuple(target.shape)} that is different to the "
+            f"input size {tuple(input.shape)}. This will likely lead to incorrect results "
+            f"due to broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _as_tensor_like(target, input):
+    if isinstance(target, Tensor):
+        return target
+    return Tensor._wrap(np.asarray(target, dtype=input.dtype))
+
+
+# -- regression -------------------------------------------------------------------------
+
+
+def mse_loss(input, target, reduction: str = "mean"):
+    """(x - y)², averaged or summed."""
+    _warn_if_broadcasting(input, target, "mse_loss")
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input, target, reduction: str = "mean"):
+    """|x - y|."""
+    _warn_if_broadcasting(input, target, "l1_loss")
+    return _reduce(ops.abs(input - target), reduction)
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
+    """½d² where |d| < delta, else delta·(|d| - ½delta), with d = x - y."""
+    _warn_if_broadcasting(input, target, "huber_loss")
+    diff = input - target
+    size = ops.abs(diff)
+    loss = ops.where(size < delta, diff * diff * 0.5, (size - 0.5 * delta) * delta)
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0):
+    """½d²/beta where |d| < beta, else |d| - ½beta; the L1 loss when beta is 0."""
+    _warn_if_broadcasting(input, target, "smooth_l1_loss")
+    diff = input - target
+    size = ops.abs(diff)
+    if beta == 0:
+        return _reduce(size, reduction)
+    loss = ops.where(size < beta, diff * diff * (0.5 / beta), size - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+# -- classification ---------------------------------------------------------------------
+
+
+def _class_targets(input, target) -> np.ndarray:
+    target = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if target.dtype.kind not in "iu":
+        raise TypeError(
+            f"class-index targets must be integers, got {target.dtype}; use .long(), or pass "
+            f"class probabilities with the same shape as the input"
+        )
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if tuple(target.shape) != expected:
+        raise ValueError(
+            f"target of shape {tuple(target.shape)} does not match input of shape "
+            f"{tuple(input.shape)}; class indices need shape {expected}"
+        )
+    return target
+
+
+def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+    """-w[y]·logp[y] for log-probabilities (N, C, *) and class indices (N, *)."""
+    _check_reduction(reduction)
+    target = _class_targets(input, target)
+    n_classes = input.shape[1]
+    valid = target != ignore_index
+    safe = np.where(valid, target, 0)
+    if np.any((safe < 0) | (safe >= n_classes)):
+        bad = int(safe[(safe < 0) | (safe >= n_classes)][0])
+        raise IndexError(f"target {bad} is out of bounds for {n_classes} classes")
+    picked = -ops.gather(input, 1, np.expand_dims(safe, 1)).squeeze(1)
+    w = np.ones(n_classes, dtype=input.dtype) if weight is None else _weights(weight)
+    w_target = np.where(valid, w[safe], 0).astype(input.dtype)
+    loss = picked * w_target
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / w_target.sum()
+
+
+def _weights(weight) -> np.ndarray:
+    return weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+
+
+def cross_entropy(input, target, weight=None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0):
+    """Softmax cross-entropy of logits (N, C, *) against class indices (N, *) or class
+    probabilities (N, C, *)."""
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    if input.ndim == 1:  # one sample's class scores: treat it as a batch of one
+        target = target.unsqueeze(0) if isinstance(target, Tensor) else np.asarray(target)[None]
+        out = cross_entropy(input.unsqueeze(0), target, weight, ignore_index, reduction,
+                            label_smoothing)
+        return out.squeeze(0) if reduction == "none" else out
+    target_data = target.data if isinstance(target, Tensor) else np.asarray(target)
+    probabilities = target_data.dtype.kind == "f"
+    if (not probabilities and input.ndim == 2 and weight is None and label_smoothing == 0
+            and not np.any(target_data == ignore_index)):
+        return cross_entropy_indices(input, _class_targets(input, target), reduction)
+
+    log_probs = ops.log_softmax(input, 1)
+    n_classes = input.shape[1]
+    w = None if weight is None else _weights(weight).reshape((1, -1) + (1,) * (input.ndim - 2))
+    if probabilities:
+        if tuple(target_data.shape) != tuple(input.shape):
+            raise ValueError(
+                f"class-probability targets must have the input's shape {tuple(input.shape)}, "
+                f"got {tuple(target_data.shape)}"
+            )
+        probs = target_data * (1 - label_smoothing) + label_smoothing / n_classes
+        terms = log_probs * probs.astype(input.dtype)
+        if w is not None:
+            terms = terms * w
+        return _reduce(-terms.sum(1), reduction)
+
+    nll = nll_loss(log_probs, target, weight, ignore_index, "none")
+    if label_smoothing == 0:
+        return _finish_nll(nll, target_data, weight, ignore_index, reduction, input)
+    target_data = _class_targets(input, target)
+    valid = (target_data != ignore_index).astype(input.dtype)
+    smooth_terms = log_probs if w is None else log_probs * w
+    smooth = -smooth_terms.sum(1) * valid
+    loss = nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+    return _finish_nll(loss, target_data, weight, ignore_index, reduction, input)
+
+
+def _finish_nll(loss, target, weight, ignore_index, reduction, input):
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    valid = target != ignore_index
+    if weight is None:
+        return loss.sum() / int(valid.sum())
+    w = _weights(weight)
+    return loss.sum() / float(np.where(valid, w[np.where(valid, target, 0)], 0).sum())
+
+
+def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
+    """-w·(y log p + (1 - y) log(1 - p)) for probabilities p; logs are clamped at -100."""
+    _warn_if_broadcasting(input, target, "binary_cross_entropy")
+    data = input.data
+    if np.any((data < 0) | (data > 1)):
+        raise ValueError(
+            "binary_cross_entropy: all input values must be between 0 and 1; apply a sigmoid "
+            "first, or use binary_cross_entropy_with_logits on the raw scores"
+        )
+    target = _as_tensor_like(target, input)
+    log_p = ops.clamp(ops.log(input), min=-100.0)
+    log_q = ops.clamp(ops.log(1 - input), min=-100.0)
+    loss = -(target * log_p + (1 - target) * log_q)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str = "mean",
+                                     pos_weight=None):
+    """BCE on logits x, computed as (1 - y)x + (1 + (pw - 1)y)(log1p(e^-|x|) + max(-x, 0)).
+
+    That form never evaluates exp of a large positive number, so logits of ±1e4
+    give finite values and gradients.
+    """
+    _warn_if_broadcasting(input, target, "binary_cross_entropy_with_logits")
+    target = _as_tensor_like(target, input)
+    log_sigmoid_neg = ops.log1p(ops.exp(-ops.abs(input))) + ops.relu(-input)  # -log σ(x)
+    if pos_weight is not None:
+        log_weight = (pos_weight - 1) * target + 1
+        loss = (1 - target) * input + log_weight * log_sigmoid_neg
+    else:
+        loss = (1 - target) * input + log_sigmoid_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, reduction: str = "mean", log_target: bool = False):
+    """Σ y·(log y - x) for log-probabilities x; reduction 'batchmean' divides by N."""
+    if reduction == "batchmean":
+        return kl_div(input, target, "sum", log_target) / input.shape[0]
+    target = _as_tensor_like(target, input)
+    if log_target:
+        loss = ops.exp(target) * (target - input)
+    else:
+        t = target.data
+        positive = t > 0
+        entropy_term = np.where(positive, t * np.log(np.where(positive, t, 1)), 0)
+        loss = entropy_term.astype(input.dtype) - target * input
+    return _reduce(loss, reduction)

@@ -1,0 +1,7 @@
+"""chainrule.optim: optimizers and learning-rate schedules (PyTorch's names)."""
+
+from . import lr_scheduler
+from .adam import Adam, AdamW
+from .adaptive import Adadelta, Adagrad, RMSprop
+from .optimizer import Optimizer
+from .sgd import SGD

@@ -1,0 +1,116 @@
+"""Losses against PyTorch (values and gradients), stability, and the broadcast warning."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import chainrule as cr
+from chainrule import nn
+from tests.oracle import assert_close, random_array, to_cr, to_torch
+
+rng = np.random.default_rng(0)
+LOGITS = random_array((5, 4)) * 2
+CLASSES = np.array([0, 3, 1, 3, 2])
+CLASSES_IGNORED = np.array([0, -100, 1, 3, -100])
+PROBS = rng.dirichlet(np.ones(4), 5)
+WEIGHT = np.array([0.5, 2.0, 1.0, 1.5])
+K_LOGITS = random_array((2, 3, 4))
+K_CLASSES = np.array([[0, 2, 1, 1], [2, 2, 0, 1]])
+PRED = random_array((4, 3))
+TARGET = random_array((4, 3), seed=7)
+P = rng.uniform(0.05, 0.95, (4, 3))
+Y = rng.integers(0, 2, (4, 3)).astype(float)
+
+
+def ce(lib, **kw):
+    return lambda x, t: lib.CrossEntropyLoss(**kw)(x, t)
+
+
+CASES = [
+    ("mse", lambda lib, r: lib.MSELoss(reduction=r), PRED, TARGET),
+    ("l1", lambda lib, r: lib.L1Loss(reduction=r), PRED, TARGET),
+    ("huber", lambda lib, r: lib.HuberLoss(reduction=r, delta=0.5), PRED, TARGET),
+    ("smooth_l1", lambda lib, r: lib.SmoothL1Loss(reduction=r, beta=0.7), PRED, TARGET),
+    ("smooth_l1_beta0", lambda lib, r: lib.SmoothL1Loss(reduction=r, beta=0.0), PRED, TARGET),
+    ("ce", lambda lib, r: lib.CrossEntropyLoss(reduction=r), LOGITS, CLASSES),
+    ("ce_weight", lambda lib, r: lib.CrossEntropyLoss(
+        weight=WEIGHT if lib is nn else torch.tensor(WEIGHT), reduction=r), LOGITS, CLASSES),
+    ("ce_ignore", lambda lib, r: lib.CrossEntropyLoss(reduction=r), LOGITS, CLASSES_IGNORED),
+    ("ce_smooth", lambda lib, r: lib.CrossEntropyLoss(reduction=r, label_smoothing=0.2),
+     LOGITS, CLASSES),
+    ("ce_smooth_weight_ignore", lambda lib, r: lib.CrossEntropyLoss(
+        weight=WEIGHT if lib is nn else torch.tensor(WEIGHT), reduction=r, label_smoothing=0.1),
+     LOGITS, CLASSES_IGNORED),
+    ("ce_probs", lambda lib, r: lib.CrossEntropyLoss(reduction=r), LOGITS, PROBS),
+    ("ce_probs_smooth", lambda lib, r: lib.CrossEntropyLoss(reduction=r, label_smoothing=0.3),
+     LOGITS, PROBS),
+    ("ce_kdim", lambda lib, r: lib.CrossEntropyLoss(reduction=r), K_LOGITS, K_CLASSES),
+    ("nll", lambda lib, r: lib.NLLLoss(reduction=r), LOGITS, CLASSES),
+    ("bce", lambda lib, r: lib.BCELoss(reduction=r), P, Y),
+    ("bce_logits", lambda lib, r: lib.BCEWithLogitsLoss(reduction=r), PRED * 3, Y),
+    ("bce_logits_pos_weight", lambda lib, r: lib.BCEWithLogitsLoss(
+        reduction=r, pos_weight=np.array([1.0, 2.0, 0.5]) if lib is nn
+        else torch.tensor([1.0, 2.0, 0.5])), PRED * 3, Y),
+    ("kl_div", lambda lib, r: lib.KLDivLoss(reduction=r), np.log(PROBS), PROBS[::-1].copy()),
+]
+
+
+def _target(t, lib):
+    integer = t.dtype.kind in "iu"
+    if lib is nn:
+        return cr.tensor(t) if integer else to_cr(t, requires_grad=False)
+    return torch.tensor(t) if integer else to_torch(t, requires_grad=False)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name,make,x,t", CASES, ids=[c[0] for c in CASES])
+def test_loss_matches_torch(name, make, x, t, reduction):
+    xs, xt = to_cr(x), to_torch(x)
+    ours = make(nn, reduction)(xs, _target(t, nn))
+    theirs = make(torch.nn, reduction)(xt, _target(t, torch))
+    assert_close(ours, theirs, what=f"{name} value")
+    v = np.random.default_rng(1).standard_normal(theirs.shape)
+    (ours * cr.tensor(v)).sum().backward()
+    (theirs * torch.tensor(v)).sum().backward()
+    assert_close(xs.grad, xt.grad, what=f"{name} gradient")
+
+
+@pytest.mark.parametrize("name", ["ce", "ce_smooth", "bce_logits"])
+def test_losses_pass_gradcheck(name):
+    _, make, x, t = next(c for c in CASES if c[0] == name)
+    target = _target(t, nn)
+    assert cr.autograd.gradcheck(lambda a: make(nn, "mean")(a, target), [to_cr(x)])
+    assert cr.autograd.gradgradcheck(lambda a: make(nn, "mean")(a, target), [to_cr(x)])
+
+
+def test_extreme_logits_give_finite_losses_and_gradients():
+    logits = cr.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0]], requires_grad=True)
+    loss = nn.CrossEntropyLoss()(logits, cr.tensor([1, 0])) + nn.BCEWithLogitsLoss()(
+        logits, cr.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]))
+    loss.backward()
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(logits.grad.numpy()))
+    assert loss.item() > 1e3
+
+
+def test_a_target_that_would_broadcast_warns():
+    with pytest.warns(UserWarning, match=r"target size \(4,\) that is different to the input "
+                                         r"size \(4, 1\)"):
+        nn.MSELoss()(cr.zeros(4, 1), cr.zeros(4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nn.MSELoss()(cr.zeros(4, 1), cr.zeros(4, 1))
+
+
+def test_bad_targets_and_options_are_explained():
+    with pytest.raises(ValueError, match=r"target of shape \(3,\) does not match input of shape"):
+        nn.CrossEntropyLoss()(cr.zeros(4, 5), cr.tensor([1, 2, 3]))
+    with pytest.raises(IndexError, match="target 7 is out of bounds for 5 classes"):
+        nn.CrossEntropyLoss(weight=cr.ones(5))(cr.zeros(2, 5), cr.tensor([1, 7]))
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        nn.MSELoss(reduction="avg")
+    with pytest.raises(ValueError, match="between 0 and 1; apply a sigmoid"):
+        nn.BCELoss()(cr.tensor([1.5]), cr.tensor([1.0]))
