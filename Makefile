@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 lint: $(VENV)/.installed
 	$(BIN)/ruff check chainrule tests bench
 
-test: lint
+test: lint dataset
 	$(BIN)/python -m pytest -n 2 -q
 
 # Debian's package puts the IDX files where chainrule looks; elsewhere the

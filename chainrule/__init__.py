@@ -112,5 +112,10 @@ add, sub, mul, div, neg = ops.add, ops.sub, ops.mul, ops.div, ops.neg
 
 __version__ = "0.1.0"
 
-from . import nn  # noqa: E402  (after the core names nn builds on)
-from . import optim  # noqa: E402
+from . import (  # noqa: E402
+    data,
+    nn,  # noqa: E402  (after the core names nn builds on)
+    optim,  # noqa: E402
+    utils,
+)
+from .io import load, save  # noqa: E402

@@ -15,7 +15,7 @@ class Generator:
     def __init__(self, seed: int | None = None) -> None:
         self.manual_seed(np.random.SeedSequence().entropy if seed is None else seed)
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         self._seed = int(seed)
         self.numpy = np.random.Generator(np.random.PCG64(self._seed))
         return self
@@ -27,7 +27,7 @@ class Generator:
         """The full state, a dict of plain numbers: saving and restoring it is exact."""
         return {"seed": self._seed, "bit_generator": self.numpy.bit_generator.state}
 
-    def set_state(self, state: dict) -> "Generator":
+    def set_state(self, state: dict) -> Generator:
         self._seed = state["seed"]
         self.numpy.bit_generator.state = state["bit_generator"]
         return self

@@ -6,7 +6,8 @@ where the forward and backward live. Names and semantics follow PyTorch.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ class Tensor:
     # Most tensors are intermediate values that never set these; class-level defaults
     # keep creating one down to a single attribute store (measured in bench/bench_ops.py).
     _requires_grad = False
-    grad: "Tensor | None" = None
+    grad: Tensor | None = None
     grad_fn = None
     _version = 0
     _hooks: list | None = None
@@ -43,13 +44,13 @@ class Tensor:
             self.requires_grad_(True)
 
     @staticmethod
-    def _wrap(array) -> "Tensor":
+    def _wrap(array) -> Tensor:
         t = object.__new__(Tensor)
         t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
         return t
 
     @staticmethod
-    def _from_op(array, node) -> "Tensor":
+    def _from_op(array, node) -> Tensor:
         t = object.__new__(Tensor)
         t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
         t._requires_grad = True
@@ -86,7 +87,7 @@ class Tensor:
     def requires_grad(self, value: bool) -> None:
         self.requires_grad_(value)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and self.data.dtype.kind not in "fc":
             raise RuntimeError(
                 f"only tensors of floating point dtype can require gradients, got {self.dtype}; "
@@ -190,7 +191,7 @@ class Tensor:
 
         backward(self, None if gradient is None else [gradient], retain_graph, create_graph)
 
-    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]):
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]):
         """Call `hook(grad)` when this tensor's gradient is computed; it may return a new one."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
@@ -220,11 +221,11 @@ class Tensor:
 
         self.grad_fn.register_hook(keep)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same data (shared memory), outside the graph."""
         return Tensor._wrap(self.data)
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -438,10 +439,10 @@ class Tensor:
     def log_softmax(self, dim: int):
         return ops.log_softmax(self, dim)
 
-    def all(self) -> "Tensor":
+    def all(self) -> Tensor:
         return ops.nondifferentiable(np.all, self)
 
-    def any(self) -> "Tensor":
+    def any(self) -> Tensor:
         return ops.nondifferentiable(np.any, self)
 
     # -- shape methods --------------------------------------------------------------
@@ -573,7 +574,7 @@ class Tensor:
                 f"supported; use the out-of-place op (e.g. x = x + y)"
             )
 
-    def _inplace(self, op: str, fn, *args) -> "Tensor":
+    def _inplace(self, op: str, fn, *args) -> Tensor:
         self._check_inplace(op)
         args = [a.data if isinstance(a, Tensor) else a for a in args]
         try:
@@ -591,25 +592,25 @@ class Tensor:
         self._version += 1
         return self
 
-    def add_(self, other, alpha=1) -> "Tensor":
+    def add_(self, other, alpha=1) -> Tensor:
         return self._inplace("add_", np.add, other * alpha if alpha != 1 else other)
 
-    def sub_(self, other, alpha=1) -> "Tensor":
+    def sub_(self, other, alpha=1) -> Tensor:
         return self._inplace("sub_", np.subtract, other * alpha if alpha != 1 else other)
 
-    def mul_(self, other) -> "Tensor":
+    def mul_(self, other) -> Tensor:
         return self._inplace("mul_", np.multiply, other)
 
-    def div_(self, other) -> "Tensor":
+    def div_(self, other) -> Tensor:
         return self._inplace("div_", np.true_divide, other)
 
-    def clamp_(self, min=None, max=None) -> "Tensor":  # noqa: A002
+    def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002
         self._check_inplace("clamp_")
         np.clip(self.data, min, max, out=self.data)
         self._version += 1
         return self
 
-    def copy_(self, src) -> "Tensor":
+    def copy_(self, src) -> Tensor:
         self._check_inplace("copy_")
         src = src.data if isinstance(src, Tensor) else src
         try:
@@ -621,13 +622,13 @@ class Tensor:
         self._version += 1
         return self
 
-    def fill_(self, value) -> "Tensor":
+    def fill_(self, value) -> Tensor:
         self._check_inplace("fill_")
         self.data.fill(value.item() if isinstance(value, Tensor) else value)
         self._version += 1
         return self
 
-    def zero_(self) -> "Tensor":
+    def zero_(self) -> Tensor:
         return self.fill_(0)
 
 

@@ -6,7 +6,7 @@ fails with ModuleNotFoundError instead of being skipped.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch

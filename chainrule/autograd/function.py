@@ -61,11 +61,11 @@ class Function:
     tensor_hooks: list | None = None  # hooks registered on this node's output tensor
 
     @staticmethod
-    def forward(ctx: "Function", *args: Any, **kwargs: Any):
+    def forward(ctx: Function, *args: Any, **kwargs: Any):
         raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
 
     @staticmethod
-    def backward(ctx: "Function", grad):
+    def backward(ctx: Function, grad):
         raise NotImplementedError(
             "a Function subclass must define backward(ctx, grad) to be differentiated"
         )

@@ -6,7 +6,7 @@ finite difference (about 1e-7 / eps) swamps the comparison and raises false alar
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -40,23 +40,25 @@ def _outputs(fn, inputs) -> list[Tensor]:
 
 def _flat_outputs(fn, inputs) -> np.ndarray:
     outs = _outputs(fn, inputs)  # with grad enabled: fn may differentiate inside
-    return np.concatenate([o.data.astype(np.float64).ravel() for o in outs]) if outs else np.zeros(0)
+    if not outs:
+        return np.zeros(0)
+    return np.concatenate([o.data.astype(np.float64).ravel() for o in outs])
 
 
 def _vjp(fn, inputs, wrt, cotangent: np.ndarray) -> list[np.ndarray]:
     """vᵀJ for each tensor in `wrt`, by the engine under test."""
-    outs = [o for o in _outputs(fn, inputs) if o.requires_grad]
-    if not outs:
-        return [np.zeros(t.shape) for t in wrt]
-    seeds, offset = [], 0
-    all_outs = _outputs(fn, inputs)
-    for o in all_outs:
+    outs, seeds, offset = [], [], 0
+    for o in _outputs(fn, inputs):
         n = o.numel()
         if o.requires_grad:
+            outs.append(o)
             seeds.append(cotangent[offset : offset + n].reshape(o.shape).astype(o.dtype))
         offset += n
+    if not outs:
+        return [np.zeros(t.shape) for t in wrt]
     grads = autograd_grad(outs, wrt, seeds, allow_unused=True)
-    return [np.zeros(t.shape) if g is None else g.data.astype(np.float64) for t, g in zip(wrt, grads)]
+    return [np.zeros(t.shape) if g is None else g.data.astype(np.float64)
+            for t, g in zip(wrt, grads)]
 
 
 def _fail(message: str, raise_exception: bool) -> bool:

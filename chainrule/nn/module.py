@@ -12,7 +12,8 @@ attribute read. `__setattr__` and `__delattr__` keep the two in step.
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_k
 class InputShapeError(RuntimeError):
     """A layer got an input of the wrong shape; the message names the layer's place."""
 
-    def __init__(self, module: "Module", shape: tuple, expected: str) -> None:
+    def __init__(self, module: Module, shape: tuple, expected: str) -> None:
         self.module, self.shape, self.expected = module, tuple(shape), expected
         self.where = ""
         super().__init__(self._text())
@@ -36,7 +37,7 @@ class InputShapeError(RuntimeError):
         return (f"{place}{self.module._short_repr()} got input of shape {self.shape}; "
                 f"expected {self.expected}")
 
-    def locate(self, root: "Module") -> None:
+    def locate(self, root: Module) -> None:
         """Name the failing layer by its path from `root`, e.g. Sequential[2]."""
         for name, m in root.named_modules():
             if m is self.module and name:
@@ -145,7 +146,7 @@ class Module:
             self._non_persistent_buffers.add(name)
         object.__setattr__(self, name, tensor)
 
-    def add_module(self, name: str, module: "Module | None") -> None:
+    def add_module(self, name: str, module: Module | None) -> None:
         self._forget(name)
         self._modules[name] = module
         object.__setattr__(self, name, module)
@@ -168,16 +169,16 @@ class Module:
             if m is not None:
                 yield from m.named_modules(f"{prefix}.{name}" if prefix else name, memo)
 
-    def modules(self) -> Iterator["Module"]:
+    def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         for name, m in self._modules.items():
             if m is not None:
                 yield name, m
 
-    def children(self) -> Iterator["Module"]:
+    def children(self) -> Iterator[Module]:
         for _, m in self.named_children():
             yield m
 
@@ -206,7 +207,7 @@ class Module:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def get_submodule(self, target: str) -> "Module":
+    def get_submodule(self, target: str) -> Module:
         m = self
         for part in target.split(".") if target else []:
             if part not in m._modules:
@@ -216,15 +217,15 @@ class Module:
 
     # -- modes and utilities ------------------------------------------------------------
 
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         for m in self.modules():
             m.__dict__["training"] = bool(mode)
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -236,14 +237,14 @@ class Module:
             elif p.grad is not None:
                 p.grad.data.fill(0)
 
-    def apply(self, fn: Callable[["Module"], None]) -> "Module":
+    def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call fn on every submodule (children first), then on self; e.g. custom init."""
         for m in self.children():
             m.apply(fn)
         fn(self)
         return self
 
-    def to(self, *args, **kwargs) -> "Module":
+    def to(self, *args, **kwargs) -> Module:
         """Convert floating-point parameters and buffers to a dtype (in place)."""
         dtype = kwargs.get("dtype")
         for a in args:
@@ -261,13 +262,13 @@ class Module:
                     t.grad = Tensor._wrap(t.grad.data.astype(dtype))
         return self
 
-    def float(self) -> "Module":
+    def float(self) -> Module:
         return self.to(np.float32)
 
-    def double(self) -> "Module":
+    def double(self) -> Module:
         return self.to(np.float64)
 
-    def cpu(self) -> "Module":
+    def cpu(self) -> Module:
         return self
 
     # -- hooks ----------------------------------------------------------------------
@@ -360,7 +361,7 @@ class _Handle:
         self.registry, self.id = registry, key
 
     @classmethod
-    def add(cls, registry: dict, hook) -> "_Handle":
+    def add(cls, registry: dict, hook) -> _Handle:
         key = max(registry, default=-1) + 1
         registry[key] = hook
         return cls(registry, key)

@@ -298,7 +298,7 @@ def pad(x, pad, mode: str = "constant", value: float = 0.0):
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     if builtins.min(builtins.min(w) for w in widths) < 0:
-        raise NotImplementedError("pad: negative padding (cropping) is not supported; slice instead")
+        raise NotImplementedError("pad: negative padding (cropping) is not supported; slice")
     return Pad.apply(x, tuple(widths), value)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from .optimizer import Optimizer
 

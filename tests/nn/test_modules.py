@@ -112,7 +112,8 @@ def test_registration_order_buffers_and_traversal():
     assert not any(m.training for m in net.modules())
     net.train()
     assert all(m.training for m in net.modules())
-    assert "(body): Sequential(" in repr(net) and "Linear(in_features=2, out_features=3" in repr(net)
+    assert "(body): Sequential(" in repr(net)
+    assert "Linear(in_features=2, out_features=3" in repr(net)
 
 
 def test_reassigning_an_attribute_replaces_the_registration():

@@ -1,0 +1,185 @@
+"""`chainrule train`: train a classifier on Fashion-MNIST and report its test accuracy.
+
+The default recipe (for the MLP): inputs standardized with the training set's mean and
+standard deviation, dropout 0.1, Adam with a one-cycle schedule peaking at lr 2e-3, label
+smoothing 0.1, batch 128, 10 epochs; 5,000 training images are held out for validation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .. import nn, optim
+from ..autograd.grad_mode import no_grad
+from ..data import DataLoader, TensorDataset
+from ..data.datasets import FashionMNIST
+from ..io import save
+from ..random import Generator, manual_seed
+from ..tensor import Tensor
+from .models import MODELS
+from .report import plot_curves, write_metrics
+
+OPTIMIZERS = {"adam": optim.Adam, "adamw": optim.AdamW, "sgd": optim.SGD,
+              "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad, "adadelta": optim.Adadelta}
+DEFAULT_LR = {"adam": 2e-3, "adamw": 2e-3, "sgd": 0.1, "rmsprop": 1e-3, "adagrad": 0.05,
+              "adadelta": 1.0}
+VALIDATION_SIZE = 5000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", choices=sorted(MODELS), default="mlp")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="peak lr of the one-cycle schedule (default: per optimizer)")
+    parser.add_argument("--label-smoothing", type=float, default=0.1)
+    parser.add_argument("--dropout", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=None, help="output folder (runs/MODEL)")
+    parser.add_argument("--data", type=Path, default=None, help="folder with the IDX files")
+    parser.add_argument("--train-size", type=int, default=None,
+                        help="train on this many images only (a quick run)")
+    parser.add_argument("--test-size", type=int, default=None,
+                        help="evaluate on this many test images only")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _positive(name: str, value) -> None:
+    if value is not None and value <= 0:
+        raise SystemExit(f"chainrule train: --{name} must be positive, got {value}")
+
+
+def load_data(args) -> tuple[np.ndarray, ...]:
+    """Standardized float32 images (N, 1, 28, 28) and int64 labels: train, val, test."""
+    train = FashionMNIST(args.data, train=True)
+    test = FashionMNIST(args.data, train=False)
+    order = np.random.default_rng(args.seed).permutation(len(train))
+    val_idx, train_idx = order[:VALIDATION_SIZE], order[VALIDATION_SIZE:]
+    if args.train_size is not None:
+        train_idx = train_idx[: args.train_size]
+        val_idx = val_idx[: max(args.train_size // 10, 1)]
+    images = train.data.numpy()[:, None].astype(np.float32) / 255.0
+    mean, std = float(images[train_idx].mean()), float(images[train_idx].std())
+    images = (images - mean) / std
+    test_images = (test.data.numpy()[:, None].astype(np.float32) / 255.0 - mean) / std
+    test_labels = test.targets.numpy()
+    if args.test_size is not None:
+        test_images, test_labels = test_images[: args.test_size], test_labels[: args.test_size]
+    labels = train.targets.numpy()
+    return (images[train_idx], labels[train_idx], images[val_idx], labels[val_idx],
+            test_images, test_labels, mean, std)
+
+
+def evaluate(model: nn.Module, images: np.ndarray, labels: np.ndarray,
+             batch_size: int = 1000) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy, in eval mode and without recording."""
+    model.eval()
+    total_loss, correct = 0.0, 0
+    with no_grad():
+        for start in range(0, len(images), batch_size):
+            x = Tensor._wrap(images[start : start + batch_size])
+            y = labels[start : start + batch_size]
+            logits = model(x)
+            total_loss += nn.functional.cross_entropy(logits, y, reduction="sum").item()
+            correct += int((logits.data.argmax(1) == y).sum())
+    model.train()
+    return total_loss / len(images), correct / len(images)
+
+
+def _progress(total: int, description: str, disable: bool):
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, desc=description, unit="batch", leave=True, disable=disable,
+                dynamic_ncols=True)
+
+
+def run(args) -> int:
+    for name in ("epochs", "batch_size", "train_size", "test_size", "lr"):
+        _positive(name.replace("_", "-"), getattr(args, name))
+    manual_seed(args.seed)
+    out = args.out or Path("runs") / args.model
+    out.mkdir(parents=True, exist_ok=True)
+    x_train, y_train, x_val, y_val, x_test, y_test, mean, std = load_data(args)
+
+    model = MODELS[args.model](dropout=args.dropout)
+    lr = args.lr or DEFAULT_LR[args.optimizer]
+    extra = {"momentum": 0.9, "nesterov": True} if args.optimizer == "sgd" else {}
+    optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=lr, **extra)
+    loader = DataLoader(TensorDataset(Tensor._wrap(x_train), Tensor._wrap(y_train)),
+                        batch_size=args.batch_size, shuffle=True, generator=Generator(args.seed))
+    schedule = optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=lr, total_steps=args.epochs * len(loader),
+        cycle_momentum=args.optimizer in ("adam", "adamw", "sgd", "rmsprop"))
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+
+    config = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+              if k != "func"}
+    config.update(lr=lr, standardize={"mean": mean, "std": std}, train_images=len(x_train),
+                  validation_images=len(x_val), test_images=len(x_test))
+    print(f"chainrule train: {args.model} on Fashion-MNIST, {len(x_train)} training images, "
+          f"{args.epochs} epochs; output in {out}", flush=True)
+    history: list[dict] = []
+    interrupted = False
+    try:
+        for epoch in range(1, args.epochs + 1):
+            history.append(_train_epoch(model, loader, optimizer, schedule, loss_fn, epoch,
+                                        args, x_val, y_val))
+            h = history[-1]
+            print(f"epoch {epoch}/{args.epochs}: loss {h['train_loss']:.4f}, accuracy "
+                  f"{h['train_accuracy']:.4f}, validation accuracy {h['val_accuracy']:.4f}, "
+                  f"{h['samples_per_second']:.0f} images/s", flush=True)
+    except KeyboardInterrupt:
+        interrupted = True
+        print("\ninterrupted: saving the model trained so far", flush=True)
+
+    test_loss, test_accuracy = evaluate(model, x_test, y_test)
+    weights = out / "weights.npz"
+    save(model.state_dict(), weights)
+    metrics = {"model": args.model, "config": config, "epochs": history,
+               "test_loss": test_loss, "test_accuracy": test_accuracy,
+               "interrupted": interrupted, "weights": str(weights)}
+    write_metrics(out / "metrics.json", metrics)
+    plotted = history and plot_curves(out / "curves.png", history)
+    print(f"test accuracy {test_accuracy:.4f} (loss {test_loss:.4f})")
+    print(f"saved {weights}, {out / 'metrics.json'}"
+          + (f" and {out / 'curves.png'}" if plotted else ""), flush=True)
+    return 130 if interrupted else 0
+
+
+def _train_epoch(model, loader, optimizer, schedule, loss_fn, epoch, args, x_val, y_val):
+    bar = _progress(len(loader), f"epoch {epoch}/{args.epochs}", args.no_progress)
+    total_loss, correct, seen = 0.0, 0, 0
+    start = time.perf_counter()
+    model.train()
+    for x, y in loader:
+        logits = model(x)
+        loss = loss_fn(logits, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        n = len(y)
+        total_loss += loss.item() * n
+        correct += int((logits.data.argmax(1) == y.data).sum())
+        seen += n
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}",
+                            img_per_s=f"{seen / (time.perf_counter() - start):.0f}", refresh=False)
+    seconds = time.perf_counter() - start
+    val_loss, val_accuracy = evaluate(model, x_val, y_val)
+    if bar is not None:
+        bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}",
+                        val_acc=f"{val_accuracy:.4f}", img_per_s=f"{seen / seconds:.0f}")
+        bar.close()
+    return {"epoch": epoch, "train_loss": total_loss / seen, "train_accuracy": correct / seen,
+            "val_loss": val_loss, "val_accuracy": val_accuracy, "seconds": seconds,
+            "samples_per_second": seen / seconds}
+

@@ -1,0 +1,5 @@
+"""PyTorch's paths: chainrule.utils.data mirrors torch.utils.data."""
+
+from . import data
+
+__all__ = ["data"]

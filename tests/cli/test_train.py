@@ -1,0 +1,55 @@
+"""`chainrule train` on a small subset: it learns, writes its outputs, survives Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+import chainrule as cr
+from chainrule.cli.main import main
+
+# These tests read the real Fashion-MNIST files; `make test` installs them first.
+
+
+def test_quick_run_learns_and_writes_metrics_weights_and_curves(tmp_path):
+    code = main(["train", "--epochs", "2", "--train-size", "3000", "--test-size", "1000",
+                 "--out", str(tmp_path), "--no-progress"])
+    assert code == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert len(metrics["epochs"]) == 2 and not metrics["interrupted"]
+    assert metrics["test_accuracy"] > 0.7, metrics["test_accuracy"]
+    assert (tmp_path / "curves.png").stat().st_size > 1000
+    state = cr.load(tmp_path / "weights.npz")
+    assert state["1.weight"].shape == (256, 784)
+
+
+def test_bad_arguments_are_explained(capsys):
+    with pytest.raises(SystemExit, match="--epochs must be positive, got 0"):
+        main(["train", "--epochs", "0"])
+
+
+def test_ctrl_c_saves_what_was_trained(tmp_path):
+    command = [sys.executable, "-m", "chainrule.cli.main", "train", "--epochs", "500",
+               "--train-size", "1000", "--test-size", "200", "--out", str(tmp_path),
+               "--no-progress"]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("epoch 1/"):
+            proc.send_signal(signal.SIGINT)
+            break
+    out, _ = proc.communicate(timeout=120)
+    output = "".join(lines) + out
+    assert proc.returncode == 130, output
+    assert "interrupted: saving the model trained so far" in output
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["interrupted"] and 1 <= len(metrics["epochs"]) < 500
+    assert (tmp_path / "weights.npz").exists()
