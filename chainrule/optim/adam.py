@@ -62,18 +62,25 @@ class Adam(Optimizer):
             else:
                 grad = grad + decay * param
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        scratch = self._scratch(param)
+        np.multiply(grad, 1 - beta1, out=scratch)
         m *= beta1
-        m += (1 - beta1) * grad
+        m += scratch
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - beta2
         v *= beta2
-        v += (1 - beta2) * grad * grad
+        v += scratch
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        denom = np.sqrt(v)
-        denom /= math.sqrt(1 - beta2 ** step)
-        denom += group["eps"]
-        step_size = lr / (1 - beta1 ** step)
-        param -= step_size * m / denom
+        # m̂/(√v̂ + eps) = (√c₂/c₁) · m/(√v + eps·√c₂), with cᵢ = 1 - βᵢᵗ: the bias
+        # corrections fold into two scalars instead of two passes over the arrays.
+        root_c2 = math.sqrt(1 - beta2 ** step)
+        np.sqrt(v, out=scratch)
+        scratch += group["eps"] * root_c2
+        np.divide(m, scratch, out=scratch)
+        scratch *= lr * root_c2 / (1 - beta1 ** step)
+        param -= scratch
 
 
 class AdamW(Adam):

@@ -92,6 +92,19 @@ class Optimizer:
     def _init_state(self, p: Tensor, group: dict) -> dict:
         return {}
 
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        """A temporary array shaped like `like`, shared by all parameters (not state).
+
+        Update rules write intermediate results into it with `out=` instead of
+        allocating a temporary per operation: one buffer the size of the largest
+        parameter instead of several per parameter and step.
+        """
+        buffers = self.__dict__.setdefault("_scratch_buffers", {})
+        flat = buffers.get(like.dtype)
+        if flat is None or flat.size < like.size:
+            flat = buffers[like.dtype] = np.empty(like.size, like.dtype)
+        return flat[: like.size].reshape(like.shape)
+
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
         raise NotImplementedError
 

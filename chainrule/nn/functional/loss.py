@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ... import ops
-from ...ops.loss import cross_entropy_indices
+from ...ops.loss import cross_entropy_indices, mse
 from ...tensor import Tensor
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -55,8 +55,8 @@ def _as_tensor_like(target, input):
 def mse_loss(input, target, reduction: str = "mean"):
     """(x - y)², averaged or summed."""
     _warn_if_broadcasting(input, target, "mse_loss")
-    diff = input - target
-    return _reduce(diff * diff, reduction)
+    _check_reduction(reduction)
+    return mse(input, target, reduction)
 
 
 def l1_loss(input, target, reduction: str = "mean"):
