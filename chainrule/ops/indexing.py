@@ -56,13 +56,17 @@ class GetItem(Function):
 
 
 class IndexAddIntoZeros(Function):
-    """y = zeros(shape) with y[index] += g"""
+    """y = zeros(shape) with y[index] += g.
+
+    `unique` promises that an advanced index names no element twice, so a plain
+    assignment (2-3x faster than np.add.at) gives the same sum.
+    """
 
     @staticmethod
-    def forward(ctx, g, shape, index, advanced):
+    def forward(ctx, g, shape, index, advanced, unique=False):
         ctx.index, ctx.advanced = index, advanced
         out = np.zeros(shape, dtype=g.dtype)
-        if advanced:
+        if advanced and not unique:
             np.add.at(out, index, g)
         else:
             out[index] = g

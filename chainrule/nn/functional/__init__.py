@@ -5,6 +5,7 @@ Modules in chainrule.nn hold parameters and state and call these.
 
 from ...ops import linear, pad
 from .activation import elu, gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
+from .conv import conv1d, conv2d, conv_transpose2d
 from .dropout import dropout, dropout2d
 from .loss import (
     binary_cross_entropy,
@@ -16,4 +17,12 @@ from .loss import (
     mse_loss,
     nll_loss,
     smooth_l1_loss,
+)
+from .normalization import batch_norm, group_norm, layer_norm
+from .pooling import (
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
 )

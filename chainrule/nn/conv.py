@@ -1,0 +1,152 @@
+"""Convolution layers: Conv1d, Conv2d, ConvTranspose2d."""
+
+from __future__ import annotations
+
+import math
+
+from .. import creation
+from . import functional as F
+from . import init
+from .functional.conv import _pair, make_geometry
+from .module import InputShapeError, Module
+from .parameter import Parameter
+
+
+class _ConvNd(Module):
+    """Shared parameters and PyTorch's default initialization of convolutions."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: tuple, stride, padding,
+                 dilation, groups: int, bias: bool, transposed: bool, dtype=None) -> None:
+        super().__init__()
+        for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
+                            ("groups", groups)):
+            if not isinstance(value, int) or value <= 0:
+                raise ValueError(f"expected a positive integer. Received: {name}={value!r}")
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
+                f"divisible by groups ({groups})"
+            )
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.dilation, self.groups = dilation, groups
+        shape = (in_channels, out_channels // groups) if transposed else \
+            (out_channels, in_channels // groups)
+        self.weight = Parameter(creation.empty(*shape, *kernel_size, dtype=dtype))
+        if bias:
+            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """W ~ kaiming_uniform_(a=√5), b ~ U(-1/√fan_in, 1/√fan_in), as PyTorch."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self) -> str:
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding not in (0, (0,), (0, 0)):
+            text += f", padding={self.padding}"
+        if self.dilation not in (1, (1,), (1, 1)):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution over (N, C_in, H, W) -> (N, C_out, H_out, W_out).
+
+    Args:
+        in_channels, out_channels: channels of the input and the output.
+        kernel_size, stride, dilation: an int or a pair.
+        padding: an int, a pair, 'valid' or 'same'.
+        groups: split the channels into this many independent convolutions
+            (groups = in_channels is a depthwise convolution).
+        bias: learn a bias per output channel.
+
+    Shape:
+        weight (C_out, C_in/groups, kh, kw);
+        H_out = ⌊(H + 2·padding - dilation·(kh - 1) - 1) / stride⌋ + 1.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 dtype=None) -> None:
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"padding_mode={padding_mode!r}; only 'zeros' is supported")
+        padding = padding if isinstance(padding, str) else _pair(padding, "padding")
+        super().__init__(in_channels, out_channels, _pair(kernel_size, "kernel_size"),
+                         _pair(stride, "stride"), padding, _pair(dilation, "dilation"), groups,
+                         bias, False, dtype)
+
+    def forward(self, input):
+        geometry = make_geometry(self.weight.shape, self.stride, self.padding, self.dilation,
+                                 self.groups)
+        _check_input(self, input, geometry)
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+
+def _check_input(layer: _ConvNd, input, geometry) -> None:
+    kh, kw = layer.kernel_size
+    (pt, pb), (pl, pr) = geometry.padding
+    span_h = layer.dilation[0] * (kh - 1) + 1 - pt - pb
+    span_w = layer.dilation[1] * (kw - 1) + 1 - pl - pr
+    expected = f"(N, {layer.in_channels}, H >= {span_h}, W >= {span_w})"
+    if input.ndim != 4 or input.shape[1] != layer.in_channels:
+        raise InputShapeError(layer, input.shape, expected)
+    if input.shape[2] < span_h or input.shape[3] < span_w:
+        raise InputShapeError(layer, input.shape, expected + ": the input is smaller than the "
+                                                             "kernel")
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over (N, C_in, L) -> (N, C_out, L_out)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, dtype=None) -> None:
+        single = lambda v: (v,) if isinstance(v, int) else tuple(v)  # noqa: E731
+        padding = padding if isinstance(padding, str) else single(padding)
+        super().__init__(in_channels, out_channels, single(kernel_size), single(stride), padding,
+                         single(dilation), groups, bias, False, dtype)
+
+    def forward(self, input):
+        k, d = self.kernel_size[0], self.dilation[0]
+        pad = 0 if isinstance(self.padding, str) else self.padding[0]
+        if input.ndim != 3 or input.shape[1] != self.in_channels or \
+                input.shape[2] + 2 * pad < d * (k - 1) + 1:
+            raise InputShapeError(self, input.shape,
+                                  f"(N, {self.in_channels}, L >= {d * (k - 1) + 1 - 2 * pad})")
+        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """Transposed 2-D convolution (the gradient of Conv2d with respect to its input).
+
+    Shape:
+        (N, C_in, H, W) -> (N, C_out, H_out, W_out), weight (C_in, C_out/groups, kh, kw),
+        H_out = (H - 1)·stride - 2·padding + dilation·(kh - 1) + output_padding + 1.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 dtype=None) -> None:
+        super().__init__(in_channels, out_channels, _pair(kernel_size, "kernel_size"),
+                         _pair(stride, "stride"), _pair(padding, "padding"),
+                         _pair(dilation, "dilation"), groups, bias, True, dtype)
+        self.output_padding = _pair(output_padding, "output_padding")
+
+    def forward(self, input):
+        if input.ndim != 4 or input.shape[1] != self.in_channels:
+            raise InputShapeError(self, input.shape, f"(N, {self.in_channels}, H, W)")
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding, self.groups, self.dilation)
