@@ -107,7 +107,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a few batches, for a smoke test")
     args = parser.parse_args()
     limit = 128 * 20 if args.quick else None
-    results = [mlp_workload(args.rounds, limit), regression_workload(args.rounds)]
+    rounds = 1 if args.quick else args.rounds
+    results = [mlp_workload(rounds, limit), regression_workload(rounds)]
     rows = [(r["workload"], f"{r['throughput']['chainrule']:.0f} {r['unit']}/s",
              f"{r['throughput']['pytorch']:.0f} {r['unit']}/s",
              f"{r['speedup_over_pytorch']:.2f}x") for r in results]

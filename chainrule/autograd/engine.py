@@ -139,8 +139,7 @@ def run_backward(
                     if left == 0:
                         ready.append(target)
             if not retain_graph:
-                node.saved = None
-                node.inputs = None
+                node.release()
     finally:
         _mode.enabled = previous_mode
 

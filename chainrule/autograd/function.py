@@ -186,7 +186,9 @@ class Function:
         return Tensor._wrap(array)
 
     def release(self) -> None:
-        """Free saved values and inputs; a later backward through this node raises."""
+        """Free everything the op kept for backward (saved arrays, ctx attributes, inputs);
+        a later backward through this node raises."""
+        self.__dict__.clear()
         self.saved = None
         self.inputs = None
 

@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=float, default=None,
                         help="peak lr of the one-cycle schedule (default: per optimizer)")
     parser.add_argument("--label-smoothing", type=float, default=0.1)
-    parser.add_argument("--dropout", type=float, default=0.1)
+    parser.add_argument("--dropout", type=float, default=None,
+                        help="dropout rate (default: 0.1 for mlp, 0.25 for cnn)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None, help="output folder (runs/MODEL)")
     parser.add_argument("--data", type=Path, default=None, help="folder with the IDX files")
@@ -108,7 +109,8 @@ def run(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     x_train, y_train, x_val, y_val, x_test, y_test, mean, std = load_data(args)
 
-    model = MODELS[args.model](dropout=args.dropout)
+    model = MODELS[args.model]() if args.dropout is None else \
+        MODELS[args.model](dropout=args.dropout)
     lr = args.lr or DEFAULT_LR[args.optimizer]
     extra = {"momentum": 0.9, "nesterov": True} if args.optimizer == "sgd" else {}
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=lr, **extra)

@@ -73,12 +73,13 @@ def _group_rows(y: np.ndarray, groups: int) -> np.ndarray:
         groups, o // groups, n * ho * wo)
 
 
-def conv_forward(x: np.ndarray, w: np.ndarray, geometry: Geometry) -> np.ndarray:
+def conv_forward(x: np.ndarray, w: np.ndarray, geometry: Geometry,
+                 columns: np.ndarray) -> np.ndarray:
     n, _, h, width = x.shape
     o, _, kh, kw = w.shape
     ho, wo = geometry.output_size(h, width, kh, kw)
     g = geometry.groups
-    out = w.reshape(g, o // g, -1) @ _columns(x, kh, kw, geometry)  # (g, O/g, N·Ho·Wo)
+    out = w.reshape(g, o // g, -1) @ columns  # (g, O/g, N·Ho·Wo)
     return out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3).copy()
 
 
@@ -102,11 +103,9 @@ def conv_input_grad(grad: np.ndarray, w: np.ndarray, input_shape: tuple,
     return padded[:, :, pt : pt + h, pl : pl + width].transpose(1, 0, 2, 3).copy()
 
 
-def conv_weight_grad_forward(x: np.ndarray, grad: np.ndarray, weight_shape: tuple,
+def conv_weight_grad_forward(columns: np.ndarray, grad: np.ndarray, weight_shape: tuple,
                              geometry: Geometry) -> np.ndarray:
-    _, _, kh, kw = weight_shape
-    g = geometry.groups
-    dw = _group_rows(grad, g) @ _columns(x, kh, kw, geometry).transpose(0, 2, 1)
+    dw = _group_rows(grad, geometry.groups) @ columns.transpose(0, 2, 1)
     return dw.reshape(weight_shape)
 
 
@@ -117,7 +116,10 @@ class Conv2d(Function):
     def forward(ctx, x, w, b, geometry):
         ctx.save_for_backward(x, w)
         ctx.geometry, ctx.has_bias = geometry, b is not None
-        y = conv_forward(x, w, geometry)
+        # The weight gradient needs the same columns: keep them until backward rather
+        # than building them twice (the copy costs as much as a third of the GEMM).
+        ctx.columns = _columns(x, w.shape[2], w.shape[3], geometry)
+        y = conv_forward(x, w, geometry, ctx.columns)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
         return y
@@ -129,7 +131,8 @@ class Conv2d(Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         geometry = ctx.geometry
         grad_x = ConvTranspose2d.apply(grad, w, x.shape, geometry) if need_x else None
-        grad_w = ConvWeightGrad.apply(x, grad, w.shape, geometry) if need_w else None
+        grad_w = ConvWeightGrad.apply(x, grad, w.shape, geometry, ctx.columns) \
+            if need_w else None
         grad_b = sum_(grad, (0, 2, 3)) if need_b and ctx.has_bias else None
         return grad_x, grad_w, grad_b
 
@@ -157,10 +160,12 @@ class ConvWeightGrad(Function):
     """dw = d⟨g, conv(x, w)⟩/dw"""
 
     @staticmethod
-    def forward(ctx, x, grad, weight_shape, geometry):
+    def forward(ctx, x, grad, weight_shape, geometry, columns=None):
         ctx.save_for_backward(x, grad)
         ctx.geometry = geometry
-        return conv_weight_grad_forward(x, grad, tuple(weight_shape), geometry)
+        if columns is None:
+            columns = _columns(x, weight_shape[2], weight_shape[3], geometry)
+        return conv_weight_grad_forward(columns, grad, tuple(weight_shape), geometry)
 
     # d⟨v, dw⟩/dx = conv_transpose(g, v), d⟨v, dw⟩/dg = conv(x, v)
     @staticmethod

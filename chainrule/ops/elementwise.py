@@ -298,11 +298,12 @@ class ReLU(Function):
         ctx.save_for_backward(y)
         return y
 
-    # dy/dx = 1 where y > 0, else 0 (0 at x = 0, as PyTorch)
+    # dy/dx = 1 where y > 0, else 0 (0 at x = 0, as PyTorch). Multiplying by the mask
+    # is several times faster than np.where with a scalar branch (bench/bench_cnn.py).
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return where(y > 0, grad, 0)
+        return grad * (y > 0)
 
 
 # -- clamping and selection -----------------------------------------------------------

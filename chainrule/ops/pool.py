@@ -1,12 +1,17 @@
-"""Max pooling: the largest value of each window, and its gradient back to that element."""
+"""Max pooling: the largest value of each window, and its gradient back to that element.
+
+The windows are visited one kernel offset at a time: for offset (i, j), the strided
+view xp[..., i·d::s, j·d::s] holds that element of every window. A running maximum
+over the kh·kw views finds each window's maximum and, with a strict comparison, the
+first offset that attains it (PyTorch's rule on ties) without copying the windows.
+The backward and its own adjoint walk the same views.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function
-from .indexing import IndexAddIntoZeros
 
 
 def pool_output_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
@@ -20,46 +25,106 @@ def pool_output_size(size: int, kernel: int, stride: int, pad: int, dilation: in
     return out
 
 
+class PoolWindows:
+    """The geometry of a pooling: padded size, output size, and the view per kernel offset."""
+
+    def __init__(self, shape: tuple, kernel, stride, padding, dilation, ceil_mode) -> None:
+        n, c, h, w = shape
+        (self.kh, self.kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+        self.ho = pool_output_size(h, self.kh, sh, ph, dh, ceil_mode)
+        self.wo = pool_output_size(w, self.kw, sw, pw, dw, ceil_mode)
+        # ceil_mode may need room past the padding for the last window
+        extra_h = max(0, (self.ho - 1) * sh + dh * (self.kh - 1) + 1 - (h + 2 * ph))
+        extra_w = max(0, (self.wo - 1) * sw + dw * (self.kw - 1) + 1 - (w + 2 * pw))
+        self.widths = ((0, 0), (0, 0), (ph, ph + extra_h), (pw, pw + extra_w))
+        self.padded_shape = (n, c, h + 2 * ph + extra_h, w + 2 * pw + extra_w)
+        self.crop = (slice(None), slice(None), slice(ph, ph + h), slice(pw, pw + w))
+        self.input_shape = shape
+        self.step = (sh, sw, dh, dw)
+        # windows that cannot overlap give every input element to at most one window
+        self.disjoint = sh >= dh * (self.kh - 1) + 1 and sw >= dw * (self.kw - 1) + 1
+
+    def view(self, padded: np.ndarray, offset: int) -> np.ndarray:
+        i, j = divmod(offset, self.kw)
+        sh, sw, dh, dw = self.step
+        return padded[:, :, i * dh : i * dh + sh * (self.ho - 1) + 1 : sh,
+                      j * dw : j * dw + sw * (self.wo - 1) + 1 : sw]
+
+    def pad(self, x: np.ndarray, value: float) -> np.ndarray:
+        if not any(map(any, self.widths)):
+            return x
+        return np.pad(x, self.widths, constant_values=value)
+
+
 class MaxPool2d(Function):
-    """y[n, c, i, j] = max over the window (i, j) of x[n, c]; x (N, C, H, W)"""
+    """y[n, c, i, j] = max over window (i, j) of x[n, c]; x (N, C, H, W)"""
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode, indices_out=None):
-        n, c, h, w = x.shape
-        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-        ho = pool_output_size(h, kh, sh, ph, dh, ceil_mode)
-        wo = pool_output_size(w, kw, sw, pw, dw, ceil_mode)
-        # pad with -inf; ceil_mode may need extra room at the end for the last window
-        extra_h = max(0, (ho - 1) * sh + dh * (kh - 1) + 1 - (h + 2 * ph))
-        extra_w = max(0, (wo - 1) * sw + dw * (kw - 1) + 1 - (w + 2 * pw))
-        widths = ((0, 0), (0, 0), (ph, ph + extra_h), (pw, pw + extra_w))
-        xp = np.pad(x, widths, constant_values=-np.inf) if any(map(any, widths)) else x
-        hp, wp = xp.shape[2:]
-        s = xp.strides
-        windows = as_strided(xp, (n, c, ho, wo, kh, kw),
-                             (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw),
-                             writeable=False).reshape(n, c, ho, wo, kh * kw)
-        arg = windows.argmax(-1)
-        y = np.take_along_axis(windows, arg[..., None], -1)[..., 0]
-        # each maximum's position as a flat index into the padded input
-        rows = np.arange(ho)[:, None] * sh + (arg // kw) * dh
-        cols = np.arange(wo) * sw + (arg % kw) * dw
-        planes = np.arange(n * c).reshape(n, c, 1, 1) * (hp * wp)
-        ctx.flat_index = planes + rows * wp + cols
-        ctx.padded_shape = (n, c, hp, wp)
-        ctx.crop = (slice(None), slice(None), slice(ph, ph + h), slice(pw, pw + w))
-        ctx.unique = sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1  # windows apart
+        windows = PoolWindows(x.shape, kernel, stride, padding, dilation, ceil_mode)
+        xp = windows.pad(x, -np.inf)
+        best = windows.view(xp, 0).copy()
+        index_type = np.int16 if windows.kh * windows.kw < 2 ** 15 else np.int64
+        arg = np.zeros(best.shape, dtype=index_type)
+        for offset in range(1, windows.kh * windows.kw):
+            candidate = windows.view(xp, offset)
+            better = np.greater(candidate, best)  # strict: the first maximum keeps the gradient
+            np.maximum(best, candidate, out=best)
+            np.copyto(arg, index_type(offset), where=better)
+        ctx.windows, ctx.arg = windows, arg
         if indices_out is not None:  # PyTorch's return_indices: flat positions in H·W
-            indices_out.append((rows - ph) * w + (cols - pw))
-        return y
+            indices_out.append(_flat_indices(windows, arg))
+        return best
 
-    # the gradient of each window goes to its maximum (the first one, on ties)
+    # each window's gradient goes to the element that was its maximum
     @staticmethod
     def backward(ctx, grad):
-        size = int(np.prod(ctx.padded_shape))
-        flat = IndexAddIntoZeros.apply(grad.reshape(-1), (size,), (ctx.flat_index.ravel(),),
-                                       True, ctx.unique)
-        return flat.reshape(ctx.padded_shape)[ctx.crop]
+        return ScatterToWindows.apply(grad, ctx.windows, ctx.arg)
+
+
+class ScatterToWindows(Function):
+    """dx = Σ over kernel offsets k of grad placed where window argmax == k"""
+
+    @staticmethod
+    def forward(ctx, grad, windows: PoolWindows, arg):
+        ctx.windows, ctx.arg = windows, arg
+        padded = np.zeros(windows.padded_shape, dtype=grad.dtype)
+        for offset in range(windows.kh * windows.kw):
+            target = windows.view(padded, offset)
+            if windows.disjoint:  # nothing to add to: write the product in place
+                np.multiply(grad, arg == offset, out=target)
+            else:
+                target += grad * (arg == offset)
+        return padded[windows.crop]
+
+    @staticmethod
+    def backward(ctx, v):
+        return GatherFromWindows.apply(v, ctx.windows, ctx.arg), None, None
+
+
+class GatherFromWindows(Function):
+    """y = the element of v at each window's argmax (the adjoint of ScatterToWindows)"""
+
+    @staticmethod
+    def forward(ctx, v, windows: PoolWindows, arg):
+        ctx.windows, ctx.arg = windows, arg
+        vp = windows.pad(v, 0.0)
+        out = np.zeros(arg.shape, dtype=v.dtype)
+        for offset in range(windows.kh * windows.kw):
+            np.copyto(out, windows.view(vp, offset), where=arg == offset)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScatterToWindows.apply(grad, ctx.windows, ctx.arg), None, None
+
+
+def _flat_indices(windows: PoolWindows, arg: np.ndarray) -> np.ndarray:
+    sh, sw, dh, dw = windows.step
+    (ph, _), (pw, _) = windows.widths[2], windows.widths[3]
+    rows = np.arange(windows.ho)[:, None] * sh + (arg // windows.kw) * dh - ph
+    cols = np.arange(windows.wo) * sw + (arg % windows.kw) * dw - pw
+    return (rows * windows.input_shape[3] + cols).astype(np.int64)
 
 
 def max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices=False):

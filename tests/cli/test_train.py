@@ -53,3 +53,13 @@ def test_ctrl_c_saves_what_was_trained(tmp_path):
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["interrupted"] and 1 <= len(metrics["epochs"]) < 500
     assert (tmp_path / "weights.npz").exists()
+
+
+def test_cnn_model_trains_on_a_small_subset(tmp_path):
+    code = main(["train", "--model", "cnn", "--epochs", "1", "--train-size", "1024",
+                 "--test-size", "500", "--out", str(tmp_path), "--no-progress"])
+    assert code == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["test_accuracy"] > 0.5, metrics["test_accuracy"]
+    state = cr.load(tmp_path / "weights.npz")
+    assert state["0.weight"].shape == (32, 1, 3, 3) and "1.running_mean" in state
