@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 from .. import creation
 from . import functional as F
 from . import init
 from .functional.conv import _pair, make_geometry
-from .module import InputShapeError, Module
+from .module import InputShapeError, Module, positive_int
 from .parameter import Parameter
 
 
@@ -20,8 +18,7 @@ class _ConvNd(Module):
         super().__init__()
         for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
                             ("groups", groups)):
-            if not isinstance(value, int) or value <= 0:
-                raise ValueError(f"expected a positive integer. Received: {name}={value!r}")
+            positive_int(name, value)
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
@@ -40,12 +37,8 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """W ~ kaiming_uniform_(a=√5), b ~ U(-1/√fan_in, 1/√fan_in), as PyTorch."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in else 0
-            init.uniform_(self.bias, -bound, bound)
+        """PyTorch's default: W, b ~ U(-1/√fan_in, 1/√fan_in)."""
+        init.default_weight_and_bias_(self.weight, self.bias)
 
     def extra_repr(self) -> str:
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 from .. import creation, ops
 from . import init
-from .module import InputShapeError, Module
+from .module import InputShapeError, Module, positive_int
 from .parameter import Parameter
-
-
-def _positive(name: str, value) -> int:
-    if not isinstance(value, int) or value <= 0:
-        raise ValueError(f"expected a positive integer. Received: {name}={value!r}")
-    return value
 
 
 class Linear(Module):
@@ -32,8 +24,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  dtype=None) -> None:
         super().__init__()
-        self.in_features = _positive("in_features", in_features)
-        self.out_features = _positive("out_features", out_features)
+        self.in_features = positive_int("in_features", in_features)
+        self.out_features = positive_int("out_features", out_features)
         self.weight = Parameter(creation.empty(out_features, in_features, dtype=dtype))
         if bias:
             self.bias = Parameter(creation.empty(out_features, dtype=dtype))
@@ -42,11 +34,8 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """PyTorch's default: W, b ~ U(-1/√in, 1/√in) (kaiming_uniform_ with a=√5)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features)
-            init.uniform_(self.bias, -bound, bound)
+        """PyTorch's default: W, b ~ U(-1/√in, 1/√in)."""
+        init.default_weight_and_bias_(self.weight, self.bias)
 
     def forward(self, input):
         if input.ndim == 0 or input.shape[-1] != self.in_features:

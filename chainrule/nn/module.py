@@ -24,6 +24,13 @@ from .parameter import Parameter
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+def positive_int(name: str, value) -> int:
+    """Check a layer's size argument: "expected a positive integer. Received: units=0"."""
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"expected a positive integer. Received: {name}={value!r}")
+    return value
+
+
 class InputShapeError(RuntimeError):
     """A layer got an input of the wrong shape; the message names the layer's place."""
 

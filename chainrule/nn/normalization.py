@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import creation, dtypes
 from . import functional as F
 from . import init
-from .module import InputShapeError, Module
+from .module import InputShapeError, Module, positive_int
 from .parameter import Parameter
 
 
@@ -18,9 +18,7 @@ class _BatchNorm(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, dtype=None) -> None:
         super().__init__()
-        if not isinstance(num_features, int) or num_features <= 0:
-            raise ValueError(
-                f"expected a positive integer. Received: num_features={num_features!r}")
+        positive_int("num_features", num_features)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
