@@ -58,6 +58,35 @@ def _collect_edges(roots: list[Function]) -> tuple[dict, dict]:
     return edges, consumers
 
 
+def _prune_to_inputs(edges: dict, inputs: Sequence[Tensor]) -> tuple[dict, dict]:
+    """Keep only the nodes from which some input can be reached, and recount consumers.
+
+    autograd.grad needs nothing from the rest of the graph; skipping it matters for a
+    gradient penalty on the input of a deep model, which would otherwise run backward
+    through every layer's weights.
+    """
+    wanted = {t.grad_fn or t for t in inputs}
+    consumers_of: dict = {}
+    for node, out in edges.items():
+        for _, target, _ in out:
+            consumers_of.setdefault(target, []).append(node)
+    needed, stack = set(), [w for w in wanted if w in consumers_of or w in edges]
+    while stack:
+        item = stack.pop()
+        if item in needed:
+            continue
+        needed.add(item)
+        stack.extend(consumers_of.get(item, ()))
+    pruned = {node: [e for e in out if e[1] in needed]
+              for node, out in edges.items() if node in needed}
+    consumers: dict = {}
+    for out in pruned.values():
+        for _, target, _ in out:
+            if isinstance(target, Function):
+                consumers[target] = consumers.get(target, 0) + 1
+    return pruned, consumers
+
+
 def _run_hooks(hooks, grad, recording: bool):
     for hook in hooks:
         result = hook(grad if recording else Tensor._wrap(grad))
@@ -106,7 +135,9 @@ def run_backward(
         capture = {t.grad_fn: None for t in inputs if t.grad_fn is not None}
 
     edges, consumers = _collect_edges(roots)
-    ready = [n for n in dict.fromkeys(roots) if n not in consumers]
+    if inputs is not None:
+        edges, consumers = _prune_to_inputs(edges, inputs)
+    ready = [n for n in dict.fromkeys(roots) if n in edges and n not in consumers]
     previous_mode = _mode.enabled
     _mode.enabled = create_graph
     try:

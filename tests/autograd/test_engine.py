@@ -288,3 +288,26 @@ def test_reshape_to_a_wrong_size_is_explained():
 def test_dim_out_of_range_is_explained():
     with pytest.raises(IndexError, match=r"sum: dimension 2 is out of range.*2 dimensions"):
         cr.ones(2, 3).sum(2)
+
+
+def test_autograd_grad_runs_only_the_part_of_the_graph_it_needs():
+    calls = []
+
+    class Spy(cr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            calls.append(1)
+            return grad
+
+    w = cr.ones(3, requires_grad=True)
+    x = cr.ones(3, requires_grad=True)
+    y = (Spy.apply(w) * x).sum()
+    (gx,) = cr.autograd.grad(y, x)
+    np.testing.assert_allclose(gx.numpy(), 1.0)
+    assert calls == [], "backward ran through a branch that leads to no requested input"
+    (gw,) = cr.autograd.grad((Spy.apply(w) * x).sum(), w)
+    assert calls == [1] and gw.shape == (3,)
