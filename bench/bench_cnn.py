@@ -18,13 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
 import time
 
 import numpy as np
 
-from common import median, table, write
+from common import alternate_workers, median, table, write
 
 BATCH = 128
 # (kind, input channels, output channels, output positions per image, kernel elements)
@@ -111,12 +109,6 @@ def worker(library: str, batches: int) -> dict:
             "peak_rss_mb": peak_kb / 1024, "baseline_rss_mb": baseline_kb / 1024}
 
 
-def run_worker(library: str, batches: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--worker", library, "--batches",
-                          str(batches)], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -131,10 +123,8 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, args.batches)))
         return
-    runs = {"chainrule": [], "pytorch": []}
-    for _ in range(args.rounds):
-        for library in runs:
-            runs[library].append(run_worker(library, args.batches))
+    runs = alternate_workers(__file__, ["chainrule", "pytorch"], args.rounds,
+                             ["--batches", str(args.batches)])
     per_step = {lib: median([r["seconds"] / r["batches"] for r in rs]) for lib, rs in runs.items()}
     memory = {lib: median([r["peak_rss_mb"] for r in rs]) for lib, rs in runs.items()}
     peak_rate = max(peak_matmul_rate("numpy"), peak_matmul_rate("torch"))

@@ -1,8 +1,11 @@
 """Training throughput, chainrule against PyTorch, on the same models and batches.
 
 Workloads:
-  mlp        784-256-128-10 with ReLU on Fashion-MNIST, Adam, batch 128, one epoch a round.
-  regression the seeds' 1-10-1 sigmoid network on 100 points, full-batch SGD, 500 steps.
+  mlp        784-256-128-10 with ReLU on Fashion-MNIST, Adam, batch 128: one epoch per run.
+  regression the seeds' 1-10-1 sigmoid network on 100 points, full-batch SGD: 2000 steps.
+
+Each round runs each library in a fresh worker process, alternating (see
+common.alternate_workers); within a worker one warm-up run precedes the timed one.
 
 Usage: python bench/bench_mlp.py [--rounds N] [--quick]
 """
@@ -10,18 +13,22 @@ Usage: python bench/bench_mlp.py [--rounds N] [--quick]
 from __future__ import annotations
 
 import argparse
+import json
+import time
 
 import numpy as np
-import torch
 
-import chainrule as cr
-from chainrule import nn, optim
-from chainrule.data.datasets import FashionMNIST
+from common import alternate_workers, median, table, write
 
-from common import alternate, median, table, write
+WORKLOADS = {
+    "mlp": ("mlp 784-256-128-10, Adam, batch 128", "images"),
+    "regression": ("regression 1-10-1 sigmoid, SGD, 100 points", "steps"),
+}
 
 
 def fashion_batches(batch_size: int, limit: int | None, seed: int = 0):
+    from chainrule.data.datasets import FashionMNIST
+
     data = FashionMNIST(train=True)
     images = data.data.numpy().reshape(len(data), -1).astype(np.float32) / 255.0
     images = (images - images.mean()) / images.std()
@@ -31,87 +38,90 @@ def fashion_batches(batch_size: int, limit: int | None, seed: int = 0):
             for i in range(0, len(order), batch_size)]
 
 
-def build_pair(cr_layers, torch_layers):
-    ours = nn.Sequential(*cr_layers)
-    theirs = torch.nn.Sequential(*torch_layers)
+def regression_batches(steps: int):
+    x = np.linspace(-1, 1, 100, dtype=np.float32).reshape(-1, 1)
+    return [(x, x * x)] * steps
+
+
+def worker(library: str, workload: str, limit: int | None, steps: int) -> dict:
+    import torch
+
+    import chainrule as cr
+    from chainrule import nn, optim
+
+    cr.manual_seed(0)
+    if workload == "mlp":
+        batches = fashion_batches(128, limit)
+        ours = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                             nn.Linear(128, 10))
+        theirs = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
+                                     torch.nn.Linear(256, 128), torch.nn.ReLU(),
+                                     torch.nn.Linear(128, 10))
+        make_opt = {"chainrule": lambda p: optim.Adam(p, lr=1e-3),
+                    "pytorch": lambda p: torch.optim.Adam(p, lr=1e-3)}
+        loss_fn = {"chainrule": nn.CrossEntropyLoss(), "pytorch": torch.nn.CrossEntropyLoss()}
+        units = sum(len(y) for _, y in batches)
+    else:
+        batches = regression_batches(steps)
+        ours = nn.Sequential(nn.Linear(1, 10), nn.Sigmoid(), nn.Linear(10, 1))
+        theirs = torch.nn.Sequential(torch.nn.Linear(1, 10), torch.nn.Sigmoid(),
+                                     torch.nn.Linear(10, 1))
+        make_opt = {"chainrule": lambda p: optim.SGD(p, lr=0.1),
+                    "pytorch": lambda p: torch.optim.SGD(p, lr=0.1)}
+        loss_fn = {"chainrule": nn.MSELoss(), "pytorch": torch.nn.MSELoss()}
+        units = steps
     theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy())
                             for k, v in ours.state_dict().items()})
-    return ours, theirs
+    model = ours if library == "chainrule" else theirs
+    wrap = cr.from_numpy if library == "chainrule" else torch.from_numpy
+    data = [(wrap(x), wrap(y)) for x, y in batches]
+    opt, criterion = make_opt[library](model.parameters()), loss_fn[library]
 
-
-def chainrule_epoch(model, opt, loss_fn, batches):
-    def run():
-        for x, y in batches:
-            loss = loss_fn(model(cr.from_numpy(x)), cr.from_numpy(y))
+    def epoch():
+        for x, y in data:
+            loss = criterion(model(x), y)
             opt.zero_grad()
             loss.backward()
             opt.step()
-    return run
+        return loss
 
-
-def torch_epoch(model, opt, loss_fn, batches):
-    tensors = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in batches]
-
-    def run():
-        for x, y in tensors:
-            loss = loss_fn(model(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    return run
-
-
-def mlp_workload(rounds: int, limit: int | None) -> dict:
-    batches = fashion_batches(128, limit)
-    ours, theirs = build_pair(
-        [nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)],
-        [torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(),
-         torch.nn.Linear(128, 10)])
-    times = alternate({
-        "chainrule": chainrule_epoch(ours, optim.Adam(ours.parameters(), lr=1e-3),
-                                     nn.CrossEntropyLoss(), batches),
-        "pytorch": torch_epoch(theirs, torch.optim.Adam(theirs.parameters(), lr=1e-3),
-                               torch.nn.CrossEntropyLoss(), batches),
-    }, rounds)
-    images = sum(len(y) for _, y in batches)
-    return _summary("mlp 784-256-128-10, Adam, batch 128", times, images, "images")
-
-
-def regression_workload(rounds: int, steps: int = 500) -> dict:
-    x = np.linspace(-1, 1, 100, dtype=np.float32).reshape(-1, 1)
-    y = (x ** 2).astype(np.float32)
-    ours, theirs = build_pair([nn.Linear(1, 10), nn.Sigmoid(), nn.Linear(10, 1)],
-                              [torch.nn.Linear(1, 10), torch.nn.Sigmoid(),
-                               torch.nn.Linear(10, 1)])
-    batches = [(x, y)] * steps
-    times = alternate({
-        "chainrule": chainrule_epoch(ours, optim.SGD(ours.parameters(), lr=0.1),
-                                     nn.MSELoss(), batches),
-        "pytorch": torch_epoch(theirs, torch.optim.SGD(theirs.parameters(), lr=0.1),
-                               torch.nn.MSELoss(), batches),
-    }, rounds)
-    return _summary("regression 1-10-1 sigmoid, SGD, 100 points", times, steps, "steps")
-
-
-def _summary(name, times, units, unit_name) -> dict:
-    ours, theirs = median(times["chainrule"]), median(times["pytorch"])
-    return {"workload": name, "unit": unit_name, "units_per_round": units,
-            "seconds": times, "median_seconds": {"chainrule": ours, "pytorch": theirs},
-            "throughput": {"chainrule": units / ours, "pytorch": units / theirs},
-            "speedup_over_pytorch": theirs / ours}
+    epoch()  # warm-up
+    start = time.perf_counter()
+    loss = epoch()
+    return {"seconds": time.perf_counter() - start, "units": units,
+            "final_loss": float(loss.item())}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="a few batches, for a smoke test")
+    parser.add_argument("--quick", action="store_true", help="a few batches, nothing written")
+    parser.add_argument("--worker", choices=["chainrule", "pytorch"])
+    parser.add_argument("--workload", choices=sorted(WORKLOADS), default="mlp")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--steps", type=int, default=2000)
     args = parser.parse_args()
-    limit = 128 * 20 if args.quick else None
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.workload, args.limit, args.steps)))
+        return
     rounds = 1 if args.quick else args.rounds
-    results = [mlp_workload(rounds, limit), regression_workload(rounds)]
-    rows = [(r["workload"], f"{r['throughput']['chainrule']:.0f} {r['unit']}/s",
-             f"{r['throughput']['pytorch']:.0f} {r['unit']}/s",
-             f"{r['speedup_over_pytorch']:.2f}x") for r in results]
+    extra = {"mlp": ["--limit", "2560"] if args.quick else [],
+             "regression": ["--steps", "50" if args.quick else str(args.steps)]}
+    results, rows = [], []
+    for workload, (name, unit) in WORKLOADS.items():
+        runs = alternate_workers(__file__, ["chainrule", "pytorch"], rounds,
+                                 ["--workload", workload, *extra[workload]])
+        seconds = {lib: median([r["seconds"] for r in rs]) for lib, rs in runs.items()}
+        units = runs["chainrule"][0]["units"]
+        result = {"workload": name, "unit": unit, "units_per_run": units, "runs": runs,
+                  "median_seconds": seconds,
+                  "throughput": {lib: units / s for lib, s in seconds.items()},
+                  "speedup_over_pytorch": seconds["pytorch"] / seconds["chainrule"]}
+        results.append(result)
+        rows.append((name, f"{units / seconds['chainrule']:.0f} {unit}/s",
+                     f"{units / seconds['pytorch']:.0f} {unit}/s",
+                     f"{result['speedup_over_pytorch']:.2f}x"))
     print(table(rows, ("workload", "chainrule", "pytorch", "chainrule / pytorch")))
     if not args.quick:
         print("wrote", write("training", {"workloads": results}))

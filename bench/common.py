@@ -1,4 +1,4 @@
-"""Shared benchmark plumbing: alternate the contenders in one process, report ratios.
+"""Shared benchmark plumbing: alternate the contenders round by round, report ratios.
 
 Absolute times drift on shared machines; alternating chainrule and PyTorch round by
 round and comparing their medians keeps the ratio honest.
@@ -10,8 +10,8 @@ import json
 import os
 import platform
 import statistics
-import time
-from collections.abc import Callable
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -35,26 +35,23 @@ def machine() -> dict:
             "torch_threads": torch.get_num_threads()}
 
 
-def alternate(contenders: dict[str, Callable[[], None]], rounds: int,
-              warmup: int = 1, pause: float = 0.3) -> dict[str, list[float]]:
-    """Run each contender once per round, in turn; return the seconds of each run.
+def alternate_workers(script: str, libraries: list[str], rounds: int,
+                      extra: list[str]) -> dict[str, list[dict]]:
+    """Run `script --worker LIB ...` once per library per round, in turn, each in a fresh
+    process; collect the JSON each prints last.
 
-    After each run the benchmark pauses: NumPy's OpenBLAS and PyTorch's OpenMP keep
-    their idle worker threads spinning for a while after a parallel call, and on a
-    2-core machine those spinning threads would slow whichever library runs next.
+    Separate processes keep one library's idle worker threads (OpenBLAS, OpenMP) from
+    slowing the other on a 2-core machine, and let each one's peak memory be measured.
     """
-    for _ in range(warmup):
-        for run in contenders.values():
-            run()
-            time.sleep(pause)
-    times: dict[str, list[float]] = {name: [] for name in contenders}
+    runs: dict[str, list[dict]] = {lib: [] for lib in libraries}
     for _ in range(rounds):
-        for name, run in contenders.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-            time.sleep(pause)
-    return times
+        for lib in libraries:
+            out = subprocess.run([sys.executable, script, "--worker", lib, *extra],
+                                 capture_output=True, text=True)
+            if out.returncode != 0:
+                raise RuntimeError(f"{script} --worker {lib} failed:\n{out.stderr}")
+            runs[lib].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return runs
 
 
 def median(values: list[float]) -> float:
