@@ -10,11 +10,16 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+# The demo needs only NumPy, tqdm and matplotlib; the tests add PyTorch (the oracle).
+$(VENV)/.demo-installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e '.[train]'
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install -q -e '.[train,test]'
 	touch $@
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.test-installed
 	$(BIN)/ruff check chainrule tests bench
 
 test: lint dataset
@@ -30,10 +35,10 @@ dataset:
 	    || echo "apt-get could not install dataset-fashion-mnist; chainrule will download it"; \
 	fi
 
-demo: $(VENV)/.installed dataset
+demo: $(VENV)/.demo-installed dataset
 	$(BIN)/chainrule train
 
-bench: $(VENV)/.installed dataset
+bench: $(VENV)/.test-installed dataset
 	$(BIN)/python bench/bench_ops.py
 	$(BIN)/python bench/bench_mlp.py
 	$(BIN)/python bench/bench_cnn.py

@@ -5,7 +5,8 @@ Workloads:
   regression the seeds' 1-10-1 sigmoid network on 100 points, full-batch SGD: 2000 steps.
 
 Each round runs each library in a fresh worker process, alternating (see
-common.alternate_workers); within a worker one warm-up run precedes the timed one.
+common.alternate_workers); a worker times three runs after one warm-up run, and the
+report gives the median of all timed runs.
 
 Usage: python bench/bench_mlp.py [--rounds N] [--quick]
 """
@@ -86,10 +87,12 @@ def worker(library: str, workload: str, limit: int | None, steps: int) -> dict:
         return loss
 
     epoch()  # warm-up
-    start = time.perf_counter()
-    loss = epoch()
-    return {"seconds": time.perf_counter() - start, "units": units,
-            "final_loss": float(loss.item())}
+    seconds = []
+    for _ in range(3):
+        start = time.perf_counter()
+        loss = epoch()
+        seconds.append(time.perf_counter() - start)
+    return {"seconds": seconds, "units": units, "final_loss": float(loss.item())}
 
 
 def main() -> None:
@@ -112,7 +115,7 @@ def main() -> None:
     for workload, (name, unit) in WORKLOADS.items():
         runs = alternate_workers(__file__, ["chainrule", "pytorch"], rounds,
                                  ["--workload", workload, *extra[workload]])
-        seconds = {lib: median([r["seconds"] for r in rs]) for lib, rs in runs.items()}
+        seconds = {lib: median([t for r in rs for t in r["seconds"]]) for lib, rs in runs.items()}
         units = runs["chainrule"][0]["units"]
         result = {"workload": name, "unit": unit, "units_per_run": units, "runs": runs,
                   "median_seconds": seconds,

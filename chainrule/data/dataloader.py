@@ -51,6 +51,9 @@ class DataLoader:
         drop_last: drop the last batch if it is smaller than batch_size.
         collate_fn: turns a list of samples into a batch (default_collate).
         generator: a chainrule.Generator, so shuffling repeats exactly.
+        sampler: an iterable of indices, instead of shuffle.
+        num_workers: accepted for compatibility with PyTorch code; batches are always
+            made in the calling process (for in-memory datasets, that is the fast way).
     """
 
     def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool = False,

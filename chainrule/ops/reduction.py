@@ -78,7 +78,9 @@ class Mean(Function):
     def forward(ctx, x, axes, keepdim):
         ctx.shape, ctx.keep_shape = x.shape, _keep_shape(x.shape, axes)
         ctx.count = int(np.prod([x.shape[a] for a in axes]))
-        if x.dtype.kind != "f" or ctx.count == 0:
+        if ctx.count == 0:  # the mean of nothing is NaN, without NumPy's warning (as PyTorch)
+            return np.full(np.sum(x, axis=axes, keepdims=keepdim).shape, np.nan, x.dtype)
+        if x.dtype.kind != "f":
             return np.mean(x, axis=axes, keepdims=keepdim)
         total = _add_reduce(x, axes, keepdim)
         return total / np.asarray(ctx.count, dtype=x.dtype)
