@@ -73,3 +73,18 @@ def infer(value) -> np.dtype:
     if array.dtype.kind in "iu" and not isinstance(value, np.ndarray):
         return int64
     return array.dtype
+
+
+def dtype_from_to_args(args: tuple, kwargs: dict) -> np.dtype | None:
+    """The dtype in the arguments of `Tensor.to` / `Module.to` (None if there is none).
+
+    Device arguments are accepted only when they name the CPU, chainrule's one device.
+    """
+    dtype = kwargs.get("dtype")
+    for a in list(args) + [kwargs.get("device")]:
+        if isinstance(a, str):
+            if a != "cpu":
+                raise RuntimeError(f"chainrule runs on the CPU only; got device {a!r}")
+        elif a is not None:
+            dtype = a
+    return resolve(dtype)

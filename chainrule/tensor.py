@@ -281,10 +281,7 @@ class Tensor:
         return ops.getitem(self, index)
 
     def __setitem__(self, index, value) -> None:
-        self._check_inplace("__setitem__")
-        index, _ = ops.normalize_index(index)
-        self.data[index] = value.data if isinstance(value, Tensor) else value
-        self._version += 1
+        inplace.setitem_(self, index, value)
 
     # comparisons and logic give tensors without gradient
     def __eq__(self, other):  # type: ignore[override]
@@ -520,16 +517,8 @@ class Tensor:
 
     def to(self, *args, **kwargs):
         """Convert dtype (`to(chainrule.float64)`); devices other than 'cpu' are refused."""
-        dtype = kwargs.get("dtype")
-        for a in list(args) + [kwargs.get("device")]:
-            if isinstance(a, str):
-                if a != "cpu":
-                    raise RuntimeError(f"chainrule runs on the CPU only; got device {a!r}")
-            elif a is not None:
-                dtype = a
-        if dtype is None or dtypes.resolve(dtype) == self.dtype:
-            return self
-        return ops.cast(self, dtypes.resolve(dtype))
+        dtype = dtypes.dtype_from_to_args(args, kwargs)
+        return self if dtype is None or dtype == self.dtype else ops.cast(self, dtype)
 
     def type(self, dtype=None):
         return str(self.dtype) if dtype is None else self.to(dtype)
@@ -558,78 +547,32 @@ class Tensor:
     def clone(self):
         return ops.clone(self)
 
-    # -- in-place ops (for optimizers and initializers) -----------------------------
-
-    def _check_inplace(self, op: str) -> None:
-        from .autograd.grad_mode import is_grad_enabled
-
-        if self._requires_grad and is_grad_enabled():
-            if self.grad_fn is None:
-                raise RuntimeError(
-                    f"{op}: a leaf tensor that requires grad is being used in an in-place "
-                    f"operation. Wrap the update in `with chainrule.no_grad():`, as optimizers do."
-                )
-            raise RuntimeError(
-                f"{op}: in-place operations on tensors that are part of a graph are not "
-                f"supported; use the out-of-place op (e.g. x = x + y)"
-            )
-
-    def _inplace(self, op: str, fn, *args) -> Tensor:
-        self._check_inplace(op)
-        args = [a.data if isinstance(a, Tensor) else a for a in args]
-        try:
-            fn(self.data, *args, out=self.data)
-        except TypeError as error:
-            raise RuntimeError(
-                f"{op}: the result cannot be stored in a tensor of dtype {self.dtype} ({error}); "
-                f"convert the tensor first, e.g. t = t.float()"
-            ) from None
-        except ValueError:
-            raise RuntimeError(
-                f"{op}: an operand of shape {np.shape(args[0])} cannot be broadcast into the "
-                f"tensor's shape {self.shape}"
-            ) from None
-        self._version += 1
-        return self
+    # -- in-place ops (for optimizers and initializers; see ops/inplace.py) -----------
 
     def add_(self, other, alpha=1) -> Tensor:
-        return self._inplace("add_", np.add, other * alpha if alpha != 1 else other)
+        return inplace.apply_ufunc_(self, "add_", np.add, other * alpha if alpha != 1 else other)
 
     def sub_(self, other, alpha=1) -> Tensor:
-        return self._inplace("sub_", np.subtract, other * alpha if alpha != 1 else other)
+        return inplace.apply_ufunc_(self, "sub_", np.subtract,
+                                    other * alpha if alpha != 1 else other)
 
     def mul_(self, other) -> Tensor:
-        return self._inplace("mul_", np.multiply, other)
+        return inplace.apply_ufunc_(self, "mul_", np.multiply, other)
 
     def div_(self, other) -> Tensor:
-        return self._inplace("div_", np.true_divide, other)
+        return inplace.apply_ufunc_(self, "div_", np.true_divide, other)
 
     def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002
-        self._check_inplace("clamp_")
-        np.clip(self.data, min, max, out=self.data)
-        self._version += 1
-        return self
+        return inplace.clamp_(self, min, max)
 
     def copy_(self, src) -> Tensor:
-        self._check_inplace("copy_")
-        src = src.data if isinstance(src, Tensor) else src
-        try:
-            np.copyto(self.data, src, casting="unsafe")
-        except ValueError:
-            raise RuntimeError(
-                f"copy_: source of shape {np.shape(src)} cannot be broadcast to {self.shape}"
-            ) from None
-        self._version += 1
-        return self
+        return inplace.copy_(self, src)
 
     def fill_(self, value) -> Tensor:
-        self._check_inplace("fill_")
-        self.data.fill(value.item() if isinstance(value, Tensor) else value)
-        self._version += 1
-        return self
+        return inplace.fill_(self, value)
 
     def zero_(self) -> Tensor:
-        return self.fill_(0)
+        return inplace.fill_(self, 0)
 
 
 class _RemovableHandle:
@@ -643,5 +586,6 @@ class _RemovableHandle:
 
 # The op classes are imported after Tensor exists: they need it for isinstance checks.
 from . import ops  # noqa: E402
+from .ops import inplace  # noqa: E402
 from .ops.elementwise import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
 from .ops.linalg import Matmul  # noqa: E402

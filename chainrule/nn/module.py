@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..dtypes import dtype_from_to_args
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -253,13 +254,7 @@ class Module:
 
     def to(self, *args, **kwargs) -> Module:
         """Convert floating-point parameters and buffers to a dtype (in place)."""
-        dtype = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, str):
-                if a != "cpu":
-                    raise RuntimeError(f"chainrule runs on the CPU only; got device {a!r}")
-            else:
-                dtype = a
+        dtype = dtype_from_to_args(args, kwargs)
         if dtype is None:
             return self
         for t in list(self.parameters()) + list(self.buffers()):

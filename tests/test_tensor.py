@@ -1,0 +1,83 @@
+"""Tensor creation, attributes, conversions, in-place updates and their errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import nn
+
+
+def test_dtypes_follow_pytorch():
+    assert cr.tensor([1.0, 2.0]).dtype == cr.float32
+    assert cr.tensor([1, 2]).dtype == cr.int64
+    assert cr.tensor([True]).dtype == cr.bool_
+    assert cr.zeros(2).dtype == cr.float32 and cr.arange(3).dtype == cr.int64
+    assert cr.arange(0, 1, 0.5).dtype == cr.float32
+    cr.set_default_dtype(cr.float64)
+    try:
+        assert cr.tensor([1.0]).dtype == cr.float64 and cr.randn(2).dtype == cr.float64
+    finally:
+        cr.set_default_dtype(cr.float32)
+    with pytest.raises(TypeError, match="float32 or chainrule.float64"):
+        cr.set_default_dtype(cr.int64)
+
+
+def test_from_numpy_shares_memory_and_tensor_copies():
+    array = np.zeros(3, dtype=np.float32)
+    shared, copied = cr.from_numpy(array), cr.tensor(array)
+    array[0] = 5
+    assert shared[0].item() == 5 and copied[0].item() == 0
+
+
+def test_creation_functions_and_seeding():
+    cr.manual_seed(3)
+    a = cr.randn(2, 3)
+    cr.manual_seed(3)
+    np.testing.assert_array_equal(a.numpy(), cr.randn(2, 3).numpy())
+    g = cr.Generator(7)
+    state = g.get_state()
+    first = cr.rand(4, generator=g).numpy()
+    g.set_state(state)
+    np.testing.assert_array_equal(first, cr.rand(4, generator=g).numpy())
+    assert cr.full((2, 2), 7).dtype == cr.int64 and cr.eye(3).numpy().trace() == 3
+    assert cr.linspace(0, 1, 5).shape == (5,) and cr.randint(0, 5, (10,)).numpy().max() < 5
+    assert cr.zeros_like(a).shape == a.shape and cr.ones_like(a, dtype=cr.float64).dtype == \
+        cr.float64
+    with pytest.raises(ValueError, match="non-negative integers"):
+        cr.zeros(-1, 2)
+
+
+def test_attributes_and_conversions():
+    t = cr.arange(6).reshape(2, 3).float().requires_grad_()
+    assert t.shape == (2, 3) and t.ndim == 2 and t.size(1) == 3 and t.numel() == 6
+    assert t.is_leaf and t.T.shape == (3, 2) and t.tolist()[1] == [3.0, 4.0, 5.0]
+    assert t.to(cr.float64).dtype == cr.float64 and t.to("cpu") is t
+    assert t.double().grad_fn is not None  # a differentiable cast
+    with pytest.raises(RuntimeError, match="CPU only; got device 'cuda'"):
+        t.to("cuda")
+    with pytest.raises(RuntimeError, match=r"detach\(\).numpy\(\)"):
+        t.numpy()
+    with pytest.raises(RuntimeError, match="cannot be converted to a Python number"):
+        t.item()
+    assert "requires_grad=True" in repr(t)
+    assert nn.Linear(2, 2).to(cr.float64).weight.dtype == cr.float64
+
+
+def test_in_place_updates_bump_the_version_and_explain_errors():
+    t = cr.zeros(3)
+    t.add_(1).mul_(3).sub_(1, alpha=2).clamp_(0, 0.5)
+    assert t.tolist() == [0.5, 0.5, 0.5] and t._version == 4
+    t[1] = 7.0
+    assert t[1].item() == 7.0 and t._version == 5
+    t.copy_(cr.ones(3)).zero_()
+    assert t.tolist() == [0.0, 0.0, 0.0]
+    ints = cr.zeros(2, dtype=cr.int64)
+    with pytest.raises(RuntimeError, match="cannot be stored in a tensor of dtype int64"):
+        ints.add_(0.5)
+    with pytest.raises(RuntimeError, match=r"shape \(4,\) cannot be broadcast"):
+        t.add_(cr.ones(4))
+    h = cr.ones(2, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="part of a graph"):
+        h.mul_(2)
