@@ -44,6 +44,44 @@ def regression_batches(steps: int):
     return [(x, x * x)] * steps
 
 
+def numpy_mlp_epoch(params: list[np.ndarray], batches):
+    """The MLP step written by hand in NumPy: the floor a framework's overhead sits on.
+
+    Same math as the frameworks: linear-ReLU-linear-ReLU-linear, mean cross-entropy,
+    backpropagation, Adam (lr 1e-3) updating the arrays in place.
+    """
+    moments = [[np.zeros_like(p), np.zeros_like(p)] for p in params]
+    state = {"step": 0}
+
+    def epoch():
+        for x, y in batches:
+            (w1, b1, w2, b2, w3, b3) = params
+            h1 = np.maximum(x @ w1.T + b1, 0)
+            h2 = np.maximum(h1 @ w2.T + b2, 0)
+            logits = h2 @ w3.T + b3
+            shifted = logits - logits.max(1, keepdims=True)
+            probs = np.exp(shifted)
+            probs /= probs.sum(1, keepdims=True)
+            loss = -np.log(probs[np.arange(len(y)), y]).mean()
+            g3 = probs
+            g3[np.arange(len(y)), y] -= 1
+            g3 /= len(y)
+            g2 = (g3 @ w3) * (h2 > 0)
+            g1 = (g2 @ w2) * (h1 > 0)
+            grads = [g1.T @ x, g1.sum(0), g2.T @ h1, g2.sum(0), g3.T @ h2, g3.sum(0)]
+            state["step"] += 1
+            t = state["step"]
+            for p, g, (m, v) in zip(params, grads, moments):
+                m *= 0.9
+                m += 0.1 * g
+                v *= 0.999
+                v += 0.001 * g * g
+                p -= 1e-3 / (1 - 0.9 ** t) * m / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        return loss
+
+    return epoch
+
+
 def worker(library: str, workload: str, limit: int | None, steps: int) -> dict:
     import torch
 
@@ -73,18 +111,22 @@ def worker(library: str, workload: str, limit: int | None, steps: int) -> dict:
         units = steps
     theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy())
                             for k, v in ours.state_dict().items()})
-    model = ours if library == "chainrule" else theirs
-    wrap = cr.from_numpy if library == "chainrule" else torch.from_numpy
-    data = [(wrap(x), wrap(y)) for x, y in batches]
-    opt, criterion = make_opt[library](model.parameters()), loss_fn[library]
+    if library == "numpy":
+        epoch = numpy_mlp_epoch([p.detach().numpy().copy() for p in ours.parameters()],
+                                batches)
+    else:
+        model = ours if library == "chainrule" else theirs
+        wrap = cr.from_numpy if library == "chainrule" else torch.from_numpy
+        data = [(wrap(x), wrap(y)) for x, y in batches]
+        opt, criterion = make_opt[library](model.parameters()), loss_fn[library]
 
-    def epoch():
-        for x, y in data:
-            loss = criterion(model(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        return loss
+        def epoch():
+            for x, y in data:
+                loss = criterion(model(x), y)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            return loss
 
     epoch()  # warm-up
     seconds = []
@@ -92,7 +134,7 @@ def worker(library: str, workload: str, limit: int | None, steps: int) -> dict:
         start = time.perf_counter()
         loss = epoch()
         seconds.append(time.perf_counter() - start)
-    return {"seconds": seconds, "units": units, "final_loss": float(loss.item())}
+    return {"seconds": seconds, "units": units, "final_loss": float(loss)}
 
 
 def main() -> None:
@@ -100,7 +142,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="a few batches, nothing written")
-    parser.add_argument("--worker", choices=["chainrule", "pytorch"])
+    parser.add_argument("--worker", choices=["chainrule", "pytorch", "numpy"])
     parser.add_argument("--workload", choices=sorted(WORKLOADS), default="mlp")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--steps", type=int, default=2000)
@@ -113,7 +155,9 @@ def main() -> None:
              "regression": ["--steps", "50" if args.quick else str(args.steps)]}
     results, rows = [], []
     for workload, (name, unit) in WORKLOADS.items():
-        runs = alternate_workers(__file__, ["chainrule", "pytorch"], rounds,
+        # The hand-written NumPy loop is the floor for the MLP (see numpy_mlp_epoch).
+        libraries = ["chainrule", "pytorch"] + (["numpy"] if workload == "mlp" else [])
+        runs = alternate_workers(__file__, libraries, rounds,
                                  ["--workload", workload, *extra[workload]])
         seconds = {lib: median([t for r in rs for t in r["seconds"]]) for lib, rs in runs.items()}
         units = runs["chainrule"][0]["units"]
@@ -122,10 +166,12 @@ def main() -> None:
                   "throughput": {lib: units / s for lib, s in seconds.items()},
                   "speedup_over_pytorch": seconds["pytorch"] / seconds["chainrule"]}
         results.append(result)
+        numpy_rate = f"{units / seconds['numpy']:.0f} {unit}/s" if "numpy" in seconds else "-"
         rows.append((name, f"{units / seconds['chainrule']:.0f} {unit}/s",
-                     f"{units / seconds['pytorch']:.0f} {unit}/s",
+                     f"{units / seconds['pytorch']:.0f} {unit}/s", numpy_rate,
                      f"{result['speedup_over_pytorch']:.2f}x"))
-    print(table(rows, ("workload", "chainrule", "pytorch", "chainrule / pytorch")))
+    print(table(rows, ("workload", "chainrule", "pytorch", "hand-written numpy",
+                       "chainrule / pytorch")))
     if not args.quick:
         print("wrote", write("training", {"workloads": results}))
 
