@@ -192,7 +192,7 @@ def _accumulate(leaf: Tensor, grad, create_graph: bool) -> None:
         leaf.grad = grad if leaf.grad is None else leaf.grad + grad
     elif leaf.grad is None:
         # A copy: the engine's arrays may alias each other or the caller's seed.
-        leaf.grad = Tensor._wrap(np.array(grad, dtype=leaf.dtype, copy=True))
+        leaf.grad = Tensor._wrap(np.array(grad, copy=True))
     elif leaf.grad.grad_fn is not None:
         leaf.grad = Tensor._wrap(leaf.grad.data + grad)
     else:

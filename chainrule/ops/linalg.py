@@ -75,7 +75,7 @@ class Linear(Function):
                 f"{tuple(weight.shape)}; the input's last dimension must be {weight.shape[1]}"
             )
         ctx.save_for_backward(x, weight)
-        ctx.has_bias = bias is not None
+        ctx.has_bias, ctx.input_shape = bias is not None, x.shape
         y = x @ weight.T
         if bias is not None:
             y += bias
@@ -86,10 +86,11 @@ class Linear(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        g2 = grad.reshape((-1, grad.shape[-1]))
-        grad_x = grad @ weight if need_x else None
-        grad_w = g2.T @ x.reshape((-1, x.shape[-1])) if need_w else None
-        grad_b = sum_(g2, 0) if need_b and ctx.has_bias else None
+        if grad.ndim != 2:  # (*, out): fold the leading axes into one
+            grad, x = grad.reshape((-1, grad.shape[-1])), x.reshape((-1, x.shape[-1]))
+        grad_x = (grad @ weight).reshape(ctx.input_shape) if need_x else None
+        grad_w = grad.T @ x if need_w else None
+        grad_b = sum_(grad, 0) if need_b and ctx.has_bias else None
         return grad_x, grad_w, grad_b
 
 

@@ -75,17 +75,17 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         with no_grad():
+            states, update = self.state, self._update
             for group in self.param_groups:
+                maximize = group.get("maximize")
                 for p in group["params"]:
                     if p.grad is None:
                         continue
-                    grad = p.grad.data
-                    if group.get("maximize"):
-                        grad = -grad
-                    state = self.state.get(p)
+                    grad = -p.grad.data if maximize else p.grad.data
+                    state = states.get(p)
                     if state is None:
-                        state = self.state[p] = self._init_state(p, group)
-                    self._update(p.data, grad, state, group)
+                        state = states[p] = self._init_state(p, group)
+                    update(p.data, grad, state, group)
                     p._version += 1
         return loss
 
