@@ -134,6 +134,10 @@ class Tensor:
     def tolist(self):
         return self.data.tolist()
 
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """Let NumPy (and matplotlib, pandas, ...) read the values: np.asarray(t)."""
+        return self.data if dtype is None else self.data.astype(dtype)
+
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

@@ -81,3 +81,23 @@ def test_in_place_updates_bump_the_version_and_explain_errors():
     h = cr.ones(2, requires_grad=True) * 2
     with pytest.raises(RuntimeError, match="part of a graph"):
         h.mul_(2)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.ones(2) + lib.tensor([1, 2]),
+    lambda lib: lib.tensor([1, 2]) * 0.5,
+    lambda lib: lib.tensor([1, 2]) / 2,
+    lambda lib: lib.ones(2) * lib.ones(2, dtype=lib.float64),
+    lambda lib: lib.tensor([1, 2]) + lib.tensor([True, False]),
+    lambda lib: lib.maximum(lib.ones(2), lib.tensor([0, 3])),
+])
+def test_type_promotion_follows_torch(make):
+    import torch
+
+    assert str(make(cr).dtype) == str(make(torch).dtype).replace("torch.", "")
+
+
+def test_numpy_reads_a_tensor():
+    t = cr.tensor([1.5, 2.5])
+    assert np.asarray(t).dtype == np.float32 and np.asarray(t).tolist() == [1.5, 2.5]
+    assert np.asarray(t, dtype=np.float64).dtype == np.float64

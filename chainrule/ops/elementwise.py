@@ -12,15 +12,25 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from .broadcast import broadcast_error, shape_of, sum_to_shape
 
 
 def _broadcasting(op_name: str, fn, a, b):
     try:
-        return fn(a, b)
+        out = fn(a, b)
     except ValueError:
         raise broadcast_error(op_name, shape_of(a), shape_of(b)) from None
+    # NumPy turns float32 with int64, or int64 with a Python float, into float64;
+    # PyTorch keeps the floating operand's dtype, or the default one. Follow PyTorch.
+    if out.dtype == np.float64 and not _is_float64(a) and not _is_float64(b):
+        out = out.astype(get_default_dtype())
+    return out
+
+
+def _is_float64(value) -> bool:
+    return getattr(value, "dtype", None) == np.float64
 
 
 # -- arithmetic ---------------------------------------------------------------------
