@@ -116,13 +116,17 @@ class ScatterAddIntoZeros(Function):
 # -- functions ------------------------------------------------------------------------
 
 
+def _array(value) -> np.ndarray:
+    return value.data if isinstance(value, Tensor) else np.asarray(value)
+
+
 def getitem(x, index):
     index, advanced = normalize_index(index)
     return GetItem.apply(x, index, advanced)
 
 
 def gather(x, dim: int, index):
-    index = index.data if isinstance(index, Tensor) else np.asarray(index)
+    index = _array(index)
     if index.dtype.kind not in "iu":
         raise TypeError(f"gather: index must be an integer tensor, got {index.dtype}")
     if index.ndim != x.ndim:
@@ -135,7 +139,7 @@ def gather(x, dim: int, index):
 
 
 def index_select(x, dim: int, index):
-    index = index.data if isinstance(index, Tensor) else np.asarray(index)
+    index = _array(index)
     if index.ndim != 1:
         raise IndexError(f"index_select: index must be 1-D, got shape {index.shape}")
     dim = dim % max(x.ndim, 1)
@@ -146,7 +150,7 @@ def masked_fill(x, mask, value):
     """x with `value` where `mask` is True; the filled places get no gradient."""
     from .elementwise import where
 
-    mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    mask = _array(mask)
     if mask.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype}")
     if not isinstance(value, Tensor):

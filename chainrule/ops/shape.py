@@ -184,10 +184,9 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1):
     if x.ndim == 0:
         return reshape(x, (1,))
     start, end = _dim(start_dim, x.ndim, "flatten"), _dim(end_dim, x.ndim, "flatten")
-    shape = x.shape[:start] + (-1,) + x.shape[end + 1 :]
-    if 0 in x.shape:
-        shape = x.shape[:start] + (int(np.prod(x.shape[start : end + 1])),) + x.shape[end + 1 :]
-    return reshape(x, shape)
+    # the explicit size (not -1) also works when a dimension is 0
+    merged = int(np.prod(x.shape[start : end + 1]))
+    return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1 :])
 
 
 def permute(x, *dims):
