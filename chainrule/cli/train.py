@@ -64,16 +64,21 @@ def load_data(args) -> tuple[np.ndarray, ...]:
     if args.train_size is not None:
         train_idx = train_idx[: args.train_size]
         val_idx = val_idx[: max(args.train_size // 10, 1)]
-    images = train.data.numpy()[:, None].astype(np.float32) / 255.0
-    mean, std = float(images[train_idx].mean()), float(images[train_idx].std())
-    images = (images - mean) / std
-    test_images = (test.data.numpy()[:, None].astype(np.float32) / 255.0 - mean) / std
-    test_labels = test.targets.numpy()
+    images, labels = train.data.numpy(), train.targets.numpy()
+    test_images, test_labels = test.data.numpy(), test.targets.numpy()
     if args.test_size is not None:
         test_images, test_labels = test_images[: args.test_size], test_labels[: args.test_size]
-    labels = train.targets.numpy()
-    return (images[train_idx], labels[train_idx], images[val_idx], labels[val_idx],
-            test_images, test_labels, mean, std)
+    # One float32 copy per split, standardized in place with the training split's statistics.
+    x_train, x_val, x_test = (part[:, None].astype(np.float32) for part in
+                              (images[train_idx], images[val_idx], test_images))
+    x_train *= 1 / 255.0
+    mean, std = float(x_train.mean()), float(x_train.std())
+    for x in (x_val, x_test):
+        x *= 1 / 255.0
+    for x in (x_train, x_val, x_test):
+        x -= mean
+        x /= std
+    return (x_train, labels[train_idx], x_val, labels[val_idx], x_test, test_labels, mean, std)
 
 
 def evaluate(model: nn.Module, images: np.ndarray, labels: np.ndarray,

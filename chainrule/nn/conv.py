@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .. import creation
+from ..ops.conv import conv2d
 from . import functional as F
 from . import init
-from .functional.conv import _pair, make_geometry
+from .functional.conv import _pair, conv_input_problem, make_geometry
 from .module import InputShapeError, Module, positive_int
 from .parameter import Parameter
 
@@ -83,22 +84,10 @@ class Conv2d(_ConvNd):
     def forward(self, input):
         geometry = make_geometry(self.weight.shape, self.stride, self.padding, self.dilation,
                                  self.groups)
-        _check_input(self, input, geometry)
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups)
-
-
-def _check_input(layer: _ConvNd, input, geometry) -> None:
-    kh, kw = layer.kernel_size
-    (pt, pb), (pl, pr) = geometry.padding
-    span_h = layer.dilation[0] * (kh - 1) + 1 - pt - pb
-    span_w = layer.dilation[1] * (kw - 1) + 1 - pl - pr
-    expected = f"(N, {layer.in_channels}, H >= {span_h}, W >= {span_w})"
-    if input.ndim != 4 or input.shape[1] != layer.in_channels:
-        raise InputShapeError(layer, input.shape, expected)
-    if input.shape[2] < span_h or input.shape[3] < span_w:
-        raise InputShapeError(layer, input.shape, expected + ": the input is smaller than the "
-                                                             "kernel")
+        problem = conv_input_problem(input, self.weight.shape, geometry)
+        if problem:
+            raise InputShapeError(self, input.shape, f"{problem[0]}: {problem[1]}")
+        return conv2d(input, self.weight, self.bias, geometry)
 
 
 class Conv1d(_ConvNd):

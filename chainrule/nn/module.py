@@ -161,10 +161,6 @@ class Module:
 
     register_module = add_module
 
-    def __getattr__(self, name: str):
-        # Reached only when normal lookup fails (see NOTE above).
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
     # -- traversal ------------------------------------------------------------------
 
     def named_modules(self, prefix: str = "", memo: set | None = None):

@@ -53,12 +53,10 @@ class _BatchNorm(Module):
             self.num_batches_tracked.data += 1
             if self.momentum is None:  # a cumulative average over all batches seen
                 momentum = 1.0 / int(self.num_batches_tracked.item())
+        # without track_running_stats the buffers are None and the batch's statistics serve
         use_batch_stats = self.training or not self.track_running_stats
-        return F.batch_norm(
-            input,
-            self.running_mean if not self.training or self.track_running_stats else None,
-            self.running_var if not self.training or self.track_running_stats else None,
-            self.weight, self.bias, use_batch_stats, momentum, self.eps)
+        return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
+                            use_batch_stats, momentum, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

@@ -32,6 +32,7 @@ class Optimizer:
     def __init__(self, params: Iterable, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self.state: dict[Tensor, dict] = {}
+        self._scratch_buffers: dict[np.dtype, np.ndarray] = {}
         self.param_groups: list[dict] = []
         params = list(params)
         if not params:
@@ -99,10 +100,9 @@ class Optimizer:
         allocating a temporary per operation: one buffer the size of the largest
         parameter instead of several per parameter and step.
         """
-        buffers = self.__dict__.setdefault("_scratch_buffers", {})
-        flat = buffers.get(like.dtype)
+        flat = self._scratch_buffers.get(like.dtype)
         if flat is None or flat.size < like.size:
-            flat = buffers[like.dtype] = np.empty(like.size, like.dtype)
+            flat = self._scratch_buffers[like.dtype] = np.empty(like.size, like.dtype)
         return flat[: like.size].reshape(like.shape)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:

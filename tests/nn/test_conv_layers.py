@@ -183,7 +183,8 @@ def test_conv_errors_name_the_layer_and_both_shapes():
     with pytest.raises(RuntimeError, match=r"got input of shape \(1, 3, 2, 5\).*smaller than the "
                                            r"kernel"):
         model(cr.zeros(1, 3, 2, 5))
-    with pytest.raises(RuntimeError, match=r"expected input with 3 channels"):
+    with pytest.raises(RuntimeError, match=r"has 2 channels instead of 3.*got input of shape "
+                                           r"\(1, 2, 5, 5\)"):
         F.conv2d(cr.zeros(1, 2, 5, 5), cr.zeros(4, 3, 3, 3))
     with pytest.raises(RuntimeError, match=r"BatchNorm2d.*expected \(N, 8, H, W\)"):
         nn.BatchNorm2d(8)(cr.zeros(2, 4, 3, 3))

@@ -41,26 +41,22 @@ def make_geometry(weight_shape, stride, padding, dilation, groups) -> Geometry:
     return Geometry(stride, pad, dilation, groups)
 
 
-def check_conv_input(input, weight_shape, geometry: Geometry, op: str = "conv2d") -> None:
-    """Raise a clear error for a wrong number of channels or an input smaller than the kernel."""
-    if input.ndim != 4:
-        raise RuntimeError(f"{op}: expected a 4-D input (N, C, H, W), got shape {input.shape}")
+def conv_input_problem(input, weight_shape, geometry: Geometry) -> tuple[str, str] | None:
+    """None if `input` fits the convolution; otherwise the shape it should have and what
+    is wrong (a wrong number of channels, or an input smaller than the kernel)."""
     channels = weight_shape[1] * geometry.groups
-    if input.shape[1] != channels:
-        raise RuntimeError(
-            f"{op}: expected input with {channels} channels (N, {channels}, H, W), got input "
-            f"of shape {tuple(input.shape)}"
-        )
     (pt, pb), (pl, pr) = geometry.padding
     kh, kw = weight_shape[2:]
-    span_h = geometry.dilation[0] * (kh - 1) + 1
-    span_w = geometry.dilation[1] * (kw - 1) + 1
-    if input.shape[2] + pt + pb < span_h or input.shape[3] + pl + pr < span_w:
-        raise RuntimeError(
-            f"{op}: input of shape {tuple(input.shape)} (padded to "
-            f"{input.shape[2] + pt + pb}x{input.shape[3] + pl + pr}) is smaller than the "
-            f"kernel {span_h}x{span_w}"
-        )
+    min_h = max(geometry.dilation[0] * (kh - 1) + 1 - pt - pb, 1)
+    min_w = max(geometry.dilation[1] * (kw - 1) + 1 - pl - pr, 1)
+    expected = f"(N, {channels}, H >= {min_h}, W >= {min_w})"
+    if input.ndim != 4:
+        return expected, "the input is not 4-D"
+    if input.shape[1] != channels:
+        return expected, f"the input has {input.shape[1]} channels instead of {channels}"
+    if input.shape[2] < min_h or input.shape[3] < min_w:
+        return expected, "the input is smaller than the kernel"
+    return None
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1):
@@ -69,7 +65,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: in
     Shape: input (N, C, H, W), weight (O, C/groups, kh, kw), bias (O,) -> (N, O, Ho, Wo).
     """
     geometry = make_geometry(weight.shape, stride, padding, dilation, groups)
-    check_conv_input(input, weight.shape, geometry)
+    problem = conv_input_problem(input, weight.shape, geometry)
+    if problem:
+        raise RuntimeError(f"conv2d: {problem[1]}: got input of shape {tuple(input.shape)}, "
+                           f"expected {problem[0]}")
     if weight.shape[0] % groups:
         raise ValueError(f"out_channels ({weight.shape[0]}) must be divisible by groups ({groups})")
     return _conv2d(input, weight, bias, geometry)

@@ -104,9 +104,8 @@ def _class_targets(input, target) -> np.ndarray:
     return target
 
 
-def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
-    """-w[y]·logp[y] for log-probabilities (N, C, *) and class indices (N, *)."""
-    _check_reduction(reduction)
+def _nll_terms(input, target, weight, ignore_index: int):
+    """-w[y]·logp[y] per item, and w[y] per item (0 where the target is ignored)."""
     target = _class_targets(input, target)
     n_classes = input.shape[1]
     valid = target != ignore_index
@@ -116,13 +115,22 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
         raise IndexError(f"target {bad} is out of bounds for {n_classes} classes")
     picked = -ops.gather(input, 1, np.expand_dims(safe, 1)).squeeze(1)
     w = np.ones(n_classes, dtype=input.dtype) if weight is None else _weights(weight)
-    w_target = np.where(valid, w[safe], 0).astype(input.dtype)
-    loss = picked * w_target
+    item_weights = np.where(valid, w[safe], 0).astype(input.dtype)
+    return picked * item_weights, item_weights
+
+
+def _reduce_weighted(loss, item_weights: np.ndarray, reduction: str):
+    """PyTorch's rule for class targets: 'mean' divides by the summed weights of the items."""
     if reduction == "none":
         return loss
-    if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / w_target.sum()
+    return loss.sum() if reduction == "sum" else loss.sum() / item_weights.sum()
+
+
+def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+    """-w[y]·logp[y] for log-probabilities (N, C, *) and class indices (N, *)."""
+    _check_reduction(reduction)
+    loss, item_weights = _nll_terms(input, target, weight, ignore_index)
+    return _reduce_weighted(loss, item_weights, reduction)
 
 
 def _weights(weight) -> np.ndarray:
@@ -162,27 +170,13 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
             terms = terms * w
         return _reduce(-terms.sum(1), reduction)
 
-    nll = nll_loss(log_probs, target, weight, ignore_index, "none")
-    if label_smoothing == 0:
-        return _finish_nll(nll, target_data, weight, ignore_index, reduction, input)
-    target_data = _class_targets(input, target)
-    valid = (target_data != ignore_index).astype(input.dtype)
-    smooth_terms = log_probs if w is None else log_probs * w
-    smooth = -smooth_terms.sum(1) * valid
-    loss = nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
-    return _finish_nll(loss, target_data, weight, ignore_index, reduction, input)
-
-
-def _finish_nll(loss, target, weight, ignore_index, reduction, input):
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    valid = target != ignore_index
-    if weight is None:
-        return loss.sum() / int(valid.sum())
-    w = _weights(weight)
-    return loss.sum() / float(np.where(valid, w[np.where(valid, target, 0)], 0).sum())
+    loss, item_weights = _nll_terms(log_probs, target, weight, ignore_index)
+    if label_smoothing:
+        valid = (target_data != ignore_index).astype(input.dtype)
+        smooth_terms = log_probs if w is None else log_probs * w
+        smooth = -smooth_terms.sum(1) * valid
+        loss = loss * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+    return _reduce_weighted(loss, item_weights, reduction)
 
 
 def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
