@@ -17,38 +17,9 @@ def is_grad_enabled() -> bool:
     return _mode.enabled
 
 
-class set_grad_enabled:
-    """Context manager and decorator that turns graph recording on or off.
-
-    Example:
-        >>> with chainrule.set_grad_enabled(False):
-        ...     y = x * 2          # y.requires_grad is False
-    """
-
-    def __init__(self, mode: bool) -> None:
-        self.prev = _mode.enabled
-        self.mode = bool(mode)
-        _mode.enabled = self.mode  # like torch: calling it as a function switches at once
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc) -> None:
-        _mode.enabled = self.prev
-
-    def __call__(self, fn):
-        mode = self.mode
-        _mode.enabled = self.prev  # used as a decorator: undo the switch made by __init__
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-
 class _GradModeContext:
+    """Sets grad mode inside a `with` block, or around every call of a decorated function."""
+
     mode: bool
 
     def __enter__(self) -> None:
@@ -63,10 +34,37 @@ class _GradModeContext:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
+            with _GradMode(mode):  # a new context per call, so recursion restores correctly
                 return fn(*args, **kwargs)
 
         return wrapper
+
+
+class _GradMode(_GradModeContext):
+    def __init__(self, mode: bool) -> None:
+        self.mode = mode
+
+
+class set_grad_enabled(_GradModeContext):
+    """Context manager and decorator that turns graph recording on or off.
+
+    Like PyTorch's, calling it also switches the mode at once, without a `with`.
+
+    Example:
+        >>> with chainrule.set_grad_enabled(False):
+        ...     y = x * 2          # y.requires_grad is False
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self.prev, self.mode = _mode.enabled, bool(mode)
+        _mode.enabled = self.mode
+
+    def __enter__(self) -> None:
+        return None  # __init__ has switched already
+
+    def __call__(self, fn):
+        _mode.enabled = self.prev  # used as a decorator: undo the switch made by __init__
+        return super().__call__(fn)
 
 
 class no_grad(_GradModeContext):

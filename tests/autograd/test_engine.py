@@ -311,3 +311,24 @@ def test_autograd_grad_runs_only_the_part_of_the_graph_it_needs():
     assert calls == [], "backward ran through a branch that leads to no requested input"
     (gw,) = cr.autograd.grad((Spy.apply(w) * x).sum(), w)
     assert calls == [1] and gw.shape == (3,)
+
+
+def test_set_grad_enabled_as_decorator_and_as_a_plain_call():
+    x = cr.ones(2, requires_grad=True)
+
+    @cr.set_grad_enabled(False)
+    def double(t):
+        return t * 2
+
+    assert cr.is_grad_enabled() and not double(x).requires_grad
+    cr.set_grad_enabled(False)
+    try:
+        assert not cr.is_grad_enabled()
+    finally:
+        cr.set_grad_enabled(True)
+
+    @cr.no_grad()
+    def nested(n):
+        return nested(n - 1) if n else cr.is_grad_enabled()
+
+    assert nested(3) is False and cr.is_grad_enabled()
