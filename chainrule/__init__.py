@@ -4,8 +4,7 @@ The public names mirror PyTorch's: `chainrule.tensor`, `chainrule.nn`,
 `chainrule.optim`, `chainrule.utils.data`, `chainrule.autograd`.
 """
 
-from .tensor import Tensor  # noqa: I001  (Tensor first: the ops import it)
-from . import autograd, dtypes, ops
+from . import autograd, data, dtypes, nn, ops, optim, utils
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -47,6 +46,7 @@ from .dtypes import (
     short,
     uint8,
 )
+from .io import load, save
 from .ops import (
     abs,
     amax,
@@ -102,6 +102,7 @@ from .ops import (
     where,
 )
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
+from .tensor import Tensor
 
 float = dtypes.ALIASES["float"]  # noqa: A001  (torch.float)
 int = dtypes.ALIASES["int"]  # noqa: A001  (torch.int)
@@ -111,11 +112,3 @@ concat = concatenate = cat
 add, sub, mul, div, neg = ops.add, ops.sub, ops.mul, ops.div, ops.neg
 
 __version__ = "0.1.0"
-
-from . import (  # noqa: E402
-    data,
-    nn,  # noqa: E402  (after the core names nn builds on)
-    optim,  # noqa: E402
-    utils,
-)
-from .io import load, save  # noqa: E402

@@ -1,7 +1,9 @@
 """`Tensor`: an ndarray plus what backpropagation needs (grad, grad_fn, requires_grad).
 
 Methods and operators are thin: each calls one op function from `chainrule.ops`,
-where the forward and backward live. Names and semantics follow PyTorch.
+where the forward and backward live. Names and semantics follow PyTorch. What the
+engine needs of a tensor is in its base class, `autograd/tensor_base.py` (NOTE
+[ Tensor's two layers ]).
 """
 
 from __future__ import annotations
@@ -11,10 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, ops
+from .autograd.engine import backward as _backward
+from .autograd.hooks import RemovableHandle
+from .autograd.tensor_base import TensorBase, set_tensor_class
+from .ops import inplace
+from .ops.binary import Add, Div, Mul, Pow, Sub
+from .ops.linalg import Matmul
+from .ops.unary import Neg
 
 
-class Tensor:
+class Tensor(TensorBase):
     """A multi-dimensional array that can record the ops applied to it.
 
     Args:
@@ -23,17 +32,7 @@ class Tensor:
         requires_grad: record ops on this tensor so `backward()` can fill `.grad`.
     """
 
-    __slots__ = ("data", "__dict__", "__weakref__")
-    # Most tensors are intermediate values that never set these; class-level defaults
-    # keep creating one down to a single attribute store (measured in bench/bench_ops.py).
-    _requires_grad = False
-    grad: Tensor | None = None
-    grad_fn = None
-    _version = 0
-    _hooks: list | None = None
-    # numpy must not treat a Tensor as an array operand: `ndarray * Tensor` then
-    # falls back to Tensor.__rmul__, which records the op.
-    __array_ufunc__ = None
+    __slots__ = ()
 
     def __init__(self, data: Any, dtype=None, requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
@@ -43,69 +42,14 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @staticmethod
-    def _wrap(array) -> Tensor:
-        t = object.__new__(Tensor)
-        t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
-        return t
-
-    @staticmethod
-    def _from_op(array, node) -> Tensor:
-        t = object.__new__(Tensor)
-        t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
-        t._requires_grad = True
-        t.grad_fn = node
-        return t
-
     # -- attributes -----------------------------------------------------------------
-
-    @property
-    def shape(self) -> tuple:
-        return self.data.shape
-
-    @property
-    def ndim(self) -> int:
-        return self.data.ndim
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
 
     @property
     def device(self) -> str:
         return "cpu"
 
-    @property
-    def is_leaf(self) -> bool:
-        return self.grad_fn is None
-
-    @property
-    def requires_grad(self) -> bool:
-        return self._requires_grad
-
-    @requires_grad.setter
-    def requires_grad(self, value: bool) -> None:
-        self.requires_grad_(value)
-
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and self.data.dtype.kind not in "fc":
-            raise RuntimeError(
-                f"only tensors of floating point dtype can require gradients, got {self.dtype}; "
-                f"convert first with .float() (or create it with dtype=chainrule.float32)"
-            )
-        if not requires_grad and self.grad_fn is not None:
-            raise RuntimeError(
-                "requires_grad can only be switched off on leaf tensors; use .detach() to get "
-                "a tensor outside the graph"
-            )
-        self._requires_grad = bool(requires_grad)
-        return self
-
     def size(self, dim: int | None = None):
         return self.shape if dim is None else self.shape[dim]
-
-    def numel(self) -> int:
-        return self.data.size
 
     def dim(self) -> int:
         return self.data.ndim
@@ -191,23 +135,17 @@ class Tensor:
             retain_graph: keep saved values for another backward (default: create_graph).
             create_graph: record the backward pass itself, for higher-order gradients.
         """
-        from .autograd.engine import backward
-
-        backward(self, None if gradient is None else [gradient], retain_graph, create_graph)
+        _backward(self, None if gradient is None else [gradient], retain_graph, create_graph)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]):
         """Call `hook(grad)` when this tensor's gradient is computed; it may return a new one."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            self.grad_fn.register_hook(hook)
-            hooks = self.grad_fn.tensor_hooks
-        else:
-            if self._hooks is None:
-                self._hooks = []
-            self._hooks.append(hook)
-            hooks = self._hooks
-        return _RemovableHandle(hooks, hook)
+            return self.grad_fn.register_hook(hook, self._output_nr)
+        if self._hooks is None:
+            self._hooks = {}
+        return RemovableHandle.add(self._hooks, (0, hook))
 
     def retain_grad(self) -> None:
         """Keep `.grad` on this non-leaf tensor after backward."""
@@ -223,11 +161,13 @@ class Tensor:
                 t.grad = grad if t.grad is None else t.grad + grad
             return None
 
-        self.grad_fn.register_hook(keep)
+        self.grad_fn.register_hook(keep, self._output_nr)
 
     def detach(self) -> Tensor:
-        """The same data (shared memory), outside the graph."""
-        return Tensor._wrap(self.data)
+        """The same data (shared memory and version counter), outside the graph."""
+        t = Tensor._wrap(self.data)
+        t._share_version_with(self)
+        return t
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -579,17 +519,4 @@ class Tensor:
         return inplace.fill_(self, 0)
 
 
-class _RemovableHandle:
-    def __init__(self, hooks: list, hook) -> None:
-        self.hooks, self.hook = hooks, hook
-
-    def remove(self) -> None:
-        if self.hook in self.hooks:
-            self.hooks.remove(self.hook)
-
-
-# The op classes are imported after Tensor exists: they need it for isinstance checks.
-from . import ops  # noqa: E402
-from .ops import inplace  # noqa: E402
-from .ops.elementwise import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
-from .ops.linalg import Matmul  # noqa: E402
+set_tensor_class(Tensor)

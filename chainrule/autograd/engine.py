@@ -12,7 +12,11 @@ graphs. Here the graph is walked twice with an explicit stack:
 
 Gradients arriving at the same node or leaf are summed in a buffer; a leaf's hooks
 see the summed gradient, then it is added to `leaf.grad` (accumulation across
-backward calls, as in PyTorch).
+backward calls, as in PyTorch). A node with several outputs has one buffer slot per
+output (NOTE [ Ops with several outputs ] in function.py).
+
+Every node's backward is reported to the watchers of `autograd.watch`, if any
+(NOTE [ The watch point ] in watch.py).
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..tensor import Tensor
 from .function import RELEASED_GRAPH_MESSAGE, Function
 from .grad_mode import _mode
+from .tensor_base import TensorBase as Tensor
 
 
 def _collect_edges(roots: list[Function]) -> tuple[dict, dict]:
@@ -87,12 +91,45 @@ def _prune_to_inputs(edges: dict, inputs: Sequence[Tensor]) -> tuple[dict, dict]
     return pruned, consumers
 
 
-def _run_hooks(hooks, grad, recording: bool):
-    for hook in hooks:
+def _run_hooks(hooks: dict, output_nr: int, grad, recording: bool):
+    """Apply the hooks registered on output `output_nr`; a hook may return a new gradient."""
+    for k, hook in list(hooks.values()):
+        if k != output_nr:
+            continue
         result = hook(grad if recording else Tensor._wrap(grad))
         if result is not None:
             grad = result if recording else (result.data if isinstance(result, Tensor) else result)
     return grad
+
+
+def _deposit(buffers: dict, target, t: Tensor, g) -> None:
+    """Add gradient `g` of tensor `t` to the buffer of `target` (t's node, or t itself)."""
+    if target is t or target.n_outputs == 1:
+        held = buffers.get(target)
+        buffers[target] = g if held is None else held + g
+        return
+    slots = buffers.get(target)
+    if slots is None:
+        slots = buffers[target] = [None] * target.n_outputs
+    k = t._output_nr
+    slots[k] = g if slots[k] is None else slots[k] + g
+
+
+def _gradient_per_output(node: Function, slots: list, recording: bool) -> tuple:
+    """A multi-output node's backward arguments: zeros for a differentiable output that
+    got no gradient, None for a non-differentiable one; hooks applied per output."""
+    grads = []
+    for k, (shape, dtype, differentiable) in enumerate(node.output_meta):
+        g = slots[k]
+        if not differentiable:
+            g = None
+        elif g is None:
+            g = np.zeros(shape, dtype)
+            g = Tensor._wrap(g) if recording else g
+        elif node.tensor_hooks:
+            g = _run_hooks(node.tensor_hooks, k, g, recording)
+        grads.append(g)
+    return tuple(grads)
 
 
 def _as_gradient_array(grad, like: Tensor, create_graph: bool):
@@ -125,12 +162,11 @@ def run_backward(
     buffers: dict = {}
     roots = []
     for out, g in zip(outputs, grad_outputs):
-        key = out.grad_fn or out
-        buffers[key] = buffers[key] + g if key in buffers else g
+        _deposit(buffers, out.grad_fn or out, out, g)
         if out.grad_fn is not None:
             roots.append(out.grad_fn)
 
-    capture = None
+    capture = None  # the gradients reaching the nodes of non-leaf `inputs`
     if inputs is not None:
         capture = {t.grad_fn: None for t in inputs if t.grad_fn is not None}
 
@@ -138,32 +174,47 @@ def run_backward(
     if inputs is not None:
         edges, consumers = _prune_to_inputs(edges, inputs)
     ready = [n for n in dict.fromkeys(roots) if n in edges and n not in consumers]
+    watchers = _mode.watchers
     previous_mode = _mode.enabled
     _mode.enabled = create_graph
     try:
         while ready:
             node = ready.pop()
             grad = buffers.pop(node)
-            if node.tensor_hooks:
-                grad = _run_hooks(node.tensor_hooks, grad, create_graph)
-            if capture is not None and node in capture:
-                capture[node] = grad
-            if create_graph:
-                node.recording = True
-                grads = node.backward(node, grad)
-                node.recording = False
+            if node.n_outputs == 1:
+                if node.tensor_hooks:
+                    grad = _run_hooks(node.tensor_hooks, 0, grad, create_graph)
+                if capture is not None and node in capture:
+                    capture[node] = (grad,)
+                if create_graph:
+                    node.recording = True
+                    grads = node.backward(node, grad)
+                    node.recording = False
+                else:
+                    grads = node.backward(node, grad)
             else:
-                grads = node.backward(node, grad)
+                if capture is not None and node in capture:
+                    capture[node] = tuple(grad)
+                grad = _gradient_per_output(node, grad, create_graph)
+                node.recording = create_graph
+                grads = node.backward(node, *grad)
+                node.recording = False
             if type(grads) is not tuple:
                 grads = (grads,)
+            if watchers:
+                for watcher in watchers:
+                    watcher.backward(node, grad if type(grad) is tuple else (grad,), grads)
             for i, target, t in edges[node]:
                 g = grads[i] if i < len(grads) else None
                 if g is None:
                     continue
                 if g.shape != t.data.shape or g.dtype != t.data.dtype:
                     g = _check_gradient(node, i, g, t)
-                held = buffers.get(target)
-                buffers[target] = g if held is None else held + g
+                if target is t or target.n_outputs == 1:
+                    held = buffers.get(target)
+                    buffers[target] = g if held is None else held + g
+                else:
+                    _deposit(buffers, target, t, g)
                 if target is not t:
                     left = consumers[target] - 1
                     consumers[target] = left
@@ -175,9 +226,14 @@ def run_backward(
         _mode.enabled = previous_mode
 
     if inputs is not None:
-        return [
-            buffers.get(t) if t.grad_fn is None else capture.get(t.grad_fn) for t in inputs
-        ]
+        found = []
+        for t in inputs:
+            if t.grad_fn is None:
+                found.append(buffers.get(t))
+            else:
+                grads = capture.get(t.grad_fn)
+                found.append(None if grads is None else grads[t._output_nr])
+        return found
     for leaf, grad in buffers.items():
         if isinstance(leaf, Tensor):
             _accumulate(leaf, grad, create_graph)
@@ -186,7 +242,7 @@ def run_backward(
 
 def _accumulate(leaf: Tensor, grad, create_graph: bool) -> None:
     if leaf._hooks:
-        grad = _run_hooks(leaf._hooks, grad, create_graph)
+        grad = _run_hooks(leaf._hooks, 0, grad, create_graph)
     if create_graph:
         grad = grad if isinstance(grad, Tensor) else Tensor._wrap(grad)
         leaf.grad = grad if leaf.grad is None else leaf.grad + grad

@@ -6,11 +6,15 @@ import functools
 import threading
 
 
-class _GradMode(threading.local):
+class _ThreadState(threading.local):
+    """The engine's per-thread switches: grad mode, and the watchers of autograd.watch."""
+
     enabled = True
+    watchers: tuple = ()
+    module_stack: list | None = None  # (module, path) of the modules being called
 
 
-_mode = _GradMode()
+_mode = _ThreadState()
 
 
 def is_grad_enabled() -> bool:
@@ -34,13 +38,13 @@ class _GradModeContext:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with _GradMode(mode):  # a new context per call, so recursion restores correctly
+            with _FixedMode(mode):  # a new context per call, so recursion restores correctly
                 return fn(*args, **kwargs)
 
         return wrapper
 
 
-class _GradMode(_GradModeContext):
+class _FixedMode(_GradModeContext):
     def __init__(self, mode: bool) -> None:
         self.mode = mode
 

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..tensor import Tensor
 from .engine import grad as autograd_grad
+from .tensor_base import TensorBase as Tensor
 
 
 class GradcheckError(RuntimeError):

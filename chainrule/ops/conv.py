@@ -27,6 +27,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function
+from .primitives import sum_
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,10 @@ class Conv2d(Function):
         return grad_x, grad_w, grad_b
 
 
+def conv2d(x, w, b, geometry: Geometry):
+    return Conv2d.apply(x, w, b, geometry)
+
+
 class ConvTranspose2d(Function):
     """y = A_wᵀ g, the adjoint of conv in its input; `output_shape` is the conv's input shape"""
 
@@ -154,6 +159,10 @@ class ConvTranspose2d(Function):
         grad_g = Conv2d.apply(v, w, None, ctx.geometry) if need_g else None
         grad_w = ConvWeightGrad.apply(v, grad, w.shape, ctx.geometry) if need_w else None
         return grad_g, grad_w
+
+
+def conv_transpose2d(x, w, output_shape: tuple, geometry: Geometry):
+    return ConvTranspose2d.apply(x, w, output_shape, geometry)
 
 
 class ConvWeightGrad(Function):
@@ -175,14 +184,3 @@ class ConvWeightGrad(Function):
         grad_x = ConvTranspose2d.apply(grad, v, x.shape, ctx.geometry) if need_x else None
         grad_g = Conv2d.apply(x, v, None, ctx.geometry) if need_g else None
         return grad_x, grad_g
-
-
-def conv2d(x, w, b, geometry: Geometry):
-    return Conv2d.apply(x, w, b, geometry)
-
-
-def conv_transpose2d(x, w, output_shape: tuple, geometry: Geometry):
-    return ConvTranspose2d.apply(x, w, output_shape, geometry)
-
-
-from .reduction import sum_  # noqa: E402

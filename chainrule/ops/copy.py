@@ -17,6 +17,10 @@ class Clone(Function):
         return grad
 
 
+def clone(x):
+    return Clone.apply(x)
+
+
 class Cast(Function):
     """y = x converted to `dtype`"""
 
@@ -31,10 +35,6 @@ class Cast(Function):
         if ctx.dtype.kind != "f":
             return None
         return Cast.apply(grad, ctx.dtype) if grad.dtype != ctx.dtype else grad
-
-
-def clone(x):
-    return Clone.apply(x)
 
 
 def cast(x, dtype):

@@ -1,9 +1,10 @@
-"""Indexing: x[index], gather / scatter_add, index_select, masked_fill.
+"""Indexing: x[index], gather, index_select, masked_fill.
 
 Reading elements and adding them back into zeros are each other's adjoints: the
 backward of `x[index]` adds the gradient into a zero tensor at `index`, and the
-backward of that is reading `grad[index]` again. Gather and scatter_add pair the
-same way. Repeated indices add up, as the chain rule requires.
+backward of that is reading `grad[index]` again. `gather` is the same pair with an
+index grid built from its index tensor. Repeated indices add up, as the chain rule
+requires.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..autograd.tensor_base import TensorBase
+from .primitives import normalize_dim, where
 
 
 def normalize_index(index):
@@ -19,7 +21,7 @@ def normalize_index(index):
     parts = index if isinstance(index, tuple) else (index,)
     out, advanced = [], False
     for p in parts:
-        if isinstance(p, Tensor):
+        if isinstance(p, TensorBase):
             p = p.data
         elif isinstance(p, list):
             p = np.asarray(p)
@@ -37,6 +39,8 @@ def normalize_index(index):
 class GetItem(Function):
     """y = x[index]"""
 
+    is_view = True  # for basic indexing; advanced indexing copies (see Function.is_view)
+
     @staticmethod
     def forward(ctx, x, index, advanced):
         ctx.shape, ctx.index, ctx.advanced = x.shape, index, advanced
@@ -53,6 +57,11 @@ class GetItem(Function):
     @staticmethod
     def backward(ctx, grad):
         return IndexAddIntoZeros.apply(grad, ctx.shape, ctx.index, ctx.advanced)
+
+
+def getitem(x, index):
+    index, advanced = normalize_index(index)
+    return GetItem.apply(x, index, advanced)
 
 
 class IndexAddIntoZeros(Function):
@@ -73,59 +82,22 @@ class IndexAddIntoZeros(Function):
         return GetItem.apply(grad, ctx.index, ctx.advanced)
 
 
-def _gather_grid(index: np.ndarray, dim: int) -> tuple:
+# -- functions ------------------------------------------------------------------------
+
+
+def _array(value) -> np.ndarray:
+    return value.data if isinstance(value, TensorBase) else np.asarray(value)
+
+
+def index_grid(index: np.ndarray, dim: int) -> tuple:
+    """The advanced index that picks x[..., index[i, j, ...], ...] along `dim` (gather's)."""
     grid = list(np.ogrid[tuple(slice(0, n) for n in index.shape)])
     grid[dim] = index
     return tuple(grid)
 
 
-class Gather(Function):
-    """y[i][j] = x[index[i][j]][j] for dim 0 (torch.gather)"""
-
-    @staticmethod
-    def forward(ctx, x, dim, index):
-        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
-        try:
-            return x[_gather_grid(index, dim)]
-        except IndexError as error:
-            raise IndexError(
-                f"gather: index out of range for dimension {dim} of a tensor of shape "
-                f"{tuple(x.shape)}: {error}"
-            ) from None
-
-    @staticmethod
-    def backward(ctx, grad):
-        return ScatterAddIntoZeros.apply(grad, ctx.shape, ctx.dim, ctx.index)
-
-
-class ScatterAddIntoZeros(Function):
-    """y = zeros(shape) with y[index[i][j]][j] += g[i][j] for dim 0"""
-
-    @staticmethod
-    def forward(ctx, g, shape, dim, index):
-        ctx.dim, ctx.index = dim, index
-        out = np.zeros(shape, dtype=g.dtype)
-        np.add.at(out, _gather_grid(index, dim), g)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Gather.apply(grad, ctx.dim, ctx.index)
-
-
-# -- functions ------------------------------------------------------------------------
-
-
-def _array(value) -> np.ndarray:
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
-
-
-def getitem(x, index):
-    index, advanced = normalize_index(index)
-    return GetItem.apply(x, index, advanced)
-
-
 def gather(x, dim: int, index):
+    """y[i][j] = x[index[i][j]][j] for dim 0 (torch.gather): indexing with a grid."""
     index = _array(index)
     if index.dtype.kind not in "iu":
         raise TypeError(f"gather: index must be an integer tensor, got {index.dtype}")
@@ -134,25 +106,33 @@ def gather(x, dim: int, index):
             f"gather: index has {index.ndim} dimensions but the input has {x.ndim}; they "
             f"must have the same number"
         )
-    dim = dim % max(x.ndim, 1)
-    return Gather.apply(x, dim, index)
+    dim = normalize_dim(dim, x.ndim, "gather")
+    if index.size and (index.min() < -x.shape[dim] or index.max() >= x.shape[dim]):
+        raise IndexError(
+            f"gather: index out of range for dimension {dim} of a tensor of shape "
+            f"{tuple(x.shape)}: indices must lie in [{-x.shape[dim]}, {x.shape[dim] - 1}]"
+        )
+    return GetItem.apply(x, index_grid(index, dim), True)
+
+
+def scatter_add_into_zeros(grad, shape: tuple, dim: int, index: np.ndarray):
+    """zeros(shape) with grad added at gather's places: the adjoint of gather."""
+    return IndexAddIntoZeros.apply(grad, shape, index_grid(index, dim), True)
 
 
 def index_select(x, dim: int, index):
     index = _array(index)
     if index.ndim != 1:
         raise IndexError(f"index_select: index must be 1-D, got shape {index.shape}")
-    dim = dim % max(x.ndim, 1)
+    dim = normalize_dim(dim, x.ndim, "index_select")
     return getitem(x, (slice(None),) * dim + (index,))
 
 
 def masked_fill(x, mask, value):
     """x with `value` where `mask` is True; the filled places get no gradient."""
-    from .elementwise import where
-
     mask = _array(mask)
     if mask.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype}")
-    if not isinstance(value, Tensor):
+    if not isinstance(value, TensorBase):
         value = np.asarray(value, dtype=x.dtype)
     return where(mask, value, x)

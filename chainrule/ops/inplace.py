@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.grad_mode import is_grad_enabled
-from ..tensor import Tensor
+from ..autograd.tensor_base import TensorBase as Tensor
+from .indexing import normalize_index
 
 
 def check_inplace(t: Tensor, op: str) -> None:
@@ -74,8 +75,6 @@ def fill_(t: Tensor, value) -> Tensor:
 
 
 def setitem_(t: Tensor, index, value) -> None:
-    from .indexing import normalize_index
-
     check_inplace(t, "__setitem__")
     index, _ = normalize_index(index)
     t.data[index] = value.data if isinstance(value, Tensor) else value

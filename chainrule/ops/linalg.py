@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from .broadcast import sum_to_shape
-from .reduction import sum_
+from .primitives import sum_, sum_to_shape
 
 
 def _check_matmul(a, b, op: str) -> None:
@@ -59,6 +58,10 @@ class Matmul(Function):
         return grad_a, grad_b
 
 
+def matmul(a, b):
+    return Matmul.apply(a, b)
+
+
 class Linear(Function):
     """y = x Wᵀ + b, fused.
 
@@ -92,10 +95,6 @@ class Linear(Function):
         grad_w = grad.T @ x if need_w else None
         grad_b = sum_(grad, 0) if need_b and ctx.has_bias else None
         return grad_x, grad_w, grad_b
-
-
-def matmul(a, b):
-    return Matmul.apply(a, b)
 
 
 def linear(x, weight, bias=None):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from .elementwise import rsqrt
-from .reduction import mean, sum_
+from .primitives import sum_
+from .reduction import mean
+from .unary import rsqrt
 
 
 def normalize(x, axes: tuple, eps: float):
@@ -23,10 +24,13 @@ class BatchNorm(Function):
     way; this is three forward and five backward (bench/bench_cnn.py). The backward
     formula is written in ops and recomputes x̂ from x when recording, so second
     derivatives stay exact.
+
+    Three outputs: y, and the batch mean and biased variance per channel (C,), which
+    update the running statistics and are not differentiable.
     """
 
     @staticmethod
-    def forward(ctx, x, weight, bias, eps, stats_out):
+    def forward(ctx, x, weight, bias, eps):
         axes = (0,) + tuple(range(2, x.ndim))
         count = x.size // x.shape[1]
         batch_mean = np.add.reduce(x, axis=axes, keepdims=True) / x.dtype.type(count)
@@ -36,21 +40,23 @@ class BatchNorm(Function):
         inv_std = 1 / np.sqrt(batch_var + x.dtype.type(eps))
         x_hat = centered
         x_hat *= inv_std
-        stats_out.extend([batch_mean.reshape(-1), batch_var.reshape(-1)])
+        stats = batch_mean.reshape(-1), batch_var.reshape(-1)
+        ctx.mark_non_differentiable(*stats)
         ctx.save_for_backward(x, weight)
         ctx.x_hat, ctx.inv_std, ctx.axes, ctx.count, ctx.eps = x_hat, inv_std, axes, count, eps
         ctx.has_bias = bias is not None
         if weight is None:
-            return x_hat if bias is None else x_hat + bias.reshape(batch_mean.shape)
-        y = x_hat * weight.reshape(batch_mean.shape)
-        if bias is not None:
-            y += bias.reshape(batch_mean.shape)
-        return y
+            y = x_hat if bias is None else x_hat + bias.reshape(batch_mean.shape)
+        else:
+            y = x_hat * weight.reshape(batch_mean.shape)
+            if bias is not None:
+                y += bias.reshape(batch_mean.shape)
+        return (y, *stats)
 
     # with gb = Σg and gw = Σg·x̂ per channel:
     #   db = gb, dw = gw, dx = w/√(var + eps) · (g - gb/n - x̂·gw/n)
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, grad_mean=None, grad_var=None):
         x, weight = ctx.saved_tensors
         axes, n = ctx.axes, ctx.count
         if ctx.recording:
@@ -68,6 +74,4 @@ class BatchNorm(Function):
 
 def batch_norm_training(x, weight, bias, eps: float):
     """Normalize with the batch's statistics; also returns the batch mean and variance."""
-    stats: list = []
-    y = BatchNorm.apply(x, weight, bias, eps, stats)
-    return y, stats[0], stats[1]
+    return BatchNorm.apply(x, weight, bias, eps)

@@ -57,10 +57,14 @@ class PoolWindows:
 
 
 class MaxPool2d(Function):
-    """y[n, c, i, j] = max over window (i, j) of x[n, c]; x (N, C, H, W)"""
+    """y[n, c, i, j] = max over window (i, j) of x[n, c]; x (N, C, H, W).
+
+    With `return_indices`, a second output (not differentiable) holds each maximum's
+    flat position in H·W, as PyTorch's.
+    """
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode, indices_out=None):
+    def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode, return_indices):
         windows = PoolWindows(x.shape, kernel, stride, padding, dilation, ceil_mode)
         xp = windows.pad(x, -np.inf)
         best = windows.view(xp, 0).copy()
@@ -72,14 +76,21 @@ class MaxPool2d(Function):
             np.maximum(best, candidate, out=best)
             np.copyto(arg, index_type(offset), where=better)
         ctx.windows, ctx.arg = windows, arg
-        if indices_out is not None:  # PyTorch's return_indices: flat positions in H·W
-            indices_out.append(_flat_indices(windows, arg))
-        return best
+        if not return_indices:
+            return best
+        indices = _flat_indices(windows, arg)
+        ctx.mark_non_differentiable(indices)
+        return best, indices
 
     # each window's gradient goes to the element that was its maximum
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, grad_indices=None):
         return ScatterToWindows.apply(grad, ctx.windows, ctx.arg)
+
+
+def max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices=False):
+    """The pooled values, and with `return_indices` also their flat positions."""
+    return MaxPool2d.apply(x, kernel, stride, padding, dilation, ceil_mode, return_indices)
 
 
 class ScatterToWindows(Function):
@@ -125,11 +136,3 @@ def _flat_indices(windows: PoolWindows, arg: np.ndarray) -> np.ndarray:
     rows = np.arange(windows.ho)[:, None] * sh + (arg // windows.kw) * dh - ph
     cols = np.arange(windows.wo) * sw + (arg % windows.kw) * dw - pw
     return (rows * windows.input_shape[3] + cols).astype(np.int64)
-
-
-def max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices=False):
-    if not return_indices:
-        return MaxPool2d.apply(x, kernel, stride, padding, dilation, ceil_mode)
-    found: list = []
-    y = MaxPool2d.apply(x, kernel, stride, padding, dilation, ceil_mode, found)
-    return y, found[0]

@@ -1,7 +1,9 @@
-"""Reductions: sum, mean, prod, max/min, var/std, logsumexp, softmax, log_softmax.
+"""Reductions: mean, prod, max/min (with indices along a dim), argmax/argmin, var/std.
 
 A reduction's backward spreads the output gradient back over the reduced axes: it
-restores them as size-1 axes (`keep_shape`) and broadcasts.
+restores them as size-1 axes (`keep_shape`) and broadcasts (`spread`). `sum` is the
+primitive they all share (ops/primitives.py); softmax and logsumexp live with the
+cross-entropy in ops/softmax.py.
 """
 
 from __future__ import annotations
@@ -12,63 +14,23 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor
-from .elementwise import exp, nondifferentiable, sqrt, where
+from ..autograd.tensor_base import TensorBase
+from .binary import maximum, minimum
+from .indexing import scatter_add_into_zeros
+from .primitives import (
+    add_reduce,
+    keep_shape,
+    ndim_of,
+    nondifferentiable,
+    normalize_dim,
+    normalize_dims,
+    spread,
+    sum_,
+    where,
+)
+from .unary import sqrt
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
-
-
-def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple:
-    """Turn `dim` (None, int, or a sequence) into a sorted tuple of non-negative axes."""
-    if dim is None:
-        return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    out = []
-    for d in dims:
-        if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
-            raise IndexError(
-                f"{op}: dimension {d} is out of range for a tensor with {ndim} dimensions "
-                f"(expected a value in [{-builtins.max(ndim, 1)}, {builtins.max(ndim, 1) - 1}])"
-            )
-        out.append(d % builtins.max(ndim, 1))
-    return tuple(sorted(set(out))) if ndim else ()
-
-
-def _keep_shape(shape: tuple, axes: tuple) -> tuple:
-    return tuple(1 if i in axes else n for i, n in enumerate(shape))
-
-
-def _spread(grad, ctx):
-    """Broadcast a reduced gradient back over the input's shape."""
-    if not isinstance(grad, Tensor):  # an array, or a NumPy scalar from 0-d arithmetic
-        # Filling a new array costs a fraction of np.broadcast_to's Python overhead
-        # on small tensors, and gives a writable gradient.
-        out = np.empty(ctx.shape, np.result_type(grad))
-        out[...] = np.reshape(grad, ctx.keep_shape)
-        return out
-    return broadcast_to(grad.reshape(ctx.keep_shape), ctx.shape)
-
-
-def _add_reduce(x: np.ndarray, axes: tuple, keepdim: bool):
-    # np.sum and np.mean wrap ufunc.reduce in several layers of Python; on the small
-    # arrays of a training step that wrapper costs more than the sum itself.
-    if x.dtype.kind in "fc":
-        return np.add.reduce(x, axis=axes, keepdims=keepdim)
-    return np.sum(x, axis=axes, keepdims=keepdim)
-
-
-class Sum(Function):
-    """y = Σ x over `axes`"""
-
-    @staticmethod
-    def forward(ctx, x, axes, keepdim):
-        ctx.shape, ctx.keep_shape = x.shape, _keep_shape(x.shape, axes)
-        return _add_reduce(x, axes, keepdim)
-
-    # dy/dx = 1 for every summed element
-    @staticmethod
-    def backward(ctx, grad):
-        return _spread(grad, ctx)
 
 
 class Mean(Function):
@@ -76,19 +38,27 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        ctx.shape, ctx.keep_shape = x.shape, _keep_shape(x.shape, axes)
+        ctx.shape, ctx.keep_shape = x.shape, keep_shape(x.shape, axes)
         ctx.count = int(np.prod([x.shape[a] for a in axes]))
         if ctx.count == 0:  # the mean of nothing is NaN, without NumPy's warning (as PyTorch)
             return np.full(np.sum(x, axis=axes, keepdims=keepdim).shape, np.nan, x.dtype)
         if x.dtype.kind != "f":
             return np.mean(x, axis=axes, keepdims=keepdim)
-        total = _add_reduce(x, axes, keepdim)
+        total = add_reduce(x, axes, keepdim)
         return total / np.asarray(ctx.count, dtype=x.dtype)
 
     # dy/dx = 1/n
     @staticmethod
     def backward(ctx, grad):
-        return _spread(grad / ctx.count if ctx.count else grad, ctx)
+        return spread(grad / ctx.count if ctx.count else grad, ctx)
+
+
+def mean(x, dim=None, keepdim: bool = False):
+    if isinstance(x, TensorBase) and x.dtype.kind not in "fc":
+        raise TypeError(
+            f"mean() needs a floating-point tensor, got {x.dtype}; convert first with .float()"
+        )
+    return Mean.apply(x, normalize_dims(dim, ndim_of(x), "mean"), keepdim)
 
 
 class Prod(Function):
@@ -96,7 +66,7 @@ class Prod(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        ctx.shape, ctx.keep_shape, ctx.axes = x.shape, _keep_shape(x.shape, axes), axes
+        ctx.shape, ctx.keep_shape, ctx.axes = x.shape, keep_shape(x.shape, axes), axes
         y = np.prod(x, axis=axes, keepdims=keepdim)
         ctx.save_for_backward(x, y)
         return y
@@ -105,11 +75,11 @@ class Prod(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        data = x.data if isinstance(x, Tensor) else x
+        data = x.data if isinstance(x, TensorBase) else x
         if np.all(data != 0):
-            return _spread(grad, ctx) * y.reshape(ctx.keep_shape) / x
+            return spread(grad, ctx) * y.reshape(ctx.keep_shape) / x
         others = _product_of_others(data, ctx.axes)
-        return _spread(grad, ctx) * others
+        return spread(grad, ctx) * others
 
 
 def _product_of_others(x: np.ndarray, axes: tuple) -> np.ndarray:
@@ -123,12 +93,16 @@ def _product_of_others(x: np.ndarray, axes: tuple) -> np.ndarray:
     return np.moveaxis((left * right).reshape(moved.shape), back, axes)
 
 
+def prod(x, dim=None, keepdim: bool = False):
+    return Prod.apply(x, normalize_dims(dim, ndim_of(x), "prod"), keepdim)
+
+
 class Amax(Function):
     """y = max x over `axes` (the minimum when `largest` is False)"""
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, largest=True):
-        ctx.shape, ctx.keep_shape = x.shape, _keep_shape(x.shape, axes)
+        ctx.shape, ctx.keep_shape = x.shape, keep_shape(x.shape, axes)
         y = (np.amax if largest else np.amin)(x, axis=axes, keepdims=keepdim)
         ctx.axes = axes
         ctx.save_for_backward(x, y)
@@ -139,115 +113,51 @@ class Amax(Function):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         hit = nondifferentiable(np.equal, x, y.reshape(ctx.keep_shape))
-        hit_data = hit.data if isinstance(hit, Tensor) else hit
+        hit_data = hit.data if isinstance(hit, TensorBase) else hit
         count = np.sum(hit_data, axis=ctx.axes, keepdims=True)
-        return _spread(grad, ctx) * where(hit, 1.0 / count, 0)
-
-
-class LogSumExp(Function):
-    """y = log Σ exp x over `axes`, computed as m + log Σ exp(x - m) with m = max x"""
-
-    @staticmethod
-    def forward(ctx, x, axes, keepdim):
-        ctx.shape, ctx.keep_shape = x.shape, _keep_shape(x.shape, axes)
-        m = np.amax(x, axis=axes, keepdims=True) if x.size else np.zeros(ctx.keep_shape, x.dtype)
-        m = np.where(np.isfinite(m), m, 0)
-        y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
-        out = y if keepdim else y.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
-        ctx.save_for_backward(x, out)
-        return out
-
-    # dy/dx = exp(x - y), the softmax
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return grad.reshape(ctx.keep_shape) * exp(x - y.reshape(ctx.keep_shape))
-
-
-class Softmax(Function):
-    """yᵢ = exp xᵢ / Σⱼ exp xⱼ along `dim`"""
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
-        y = e / np.sum(e, axis=dim, keepdims=True)
-        ctx.save_for_backward(y)
-        return y
-
-    # dx = y ⊙ (g - Σ g⊙y): the Jacobian diag(y) - y yᵀ applied without forming it
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return y * (grad - sum_(grad * y, ctx.dim, True))
-
-
-class LogSoftmax(Function):
-    """y = x - logsumexp(x) along `dim`"""
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        shifted = x - np.amax(x, axis=dim, keepdims=True)
-        y = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
-        ctx.save_for_backward(y)
-        return y
-
-    # dx = g - softmax(x) Σ g, with softmax(x) = exp(y)
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad - exp(y) * sum_(grad, ctx.dim, True)
-
-
-# -- functions ------------------------------------------------------------------------
-
-
-def _ndim(x) -> int:
-    return x.ndim if hasattr(x, "ndim") else 0
-
-
-def sum_(x, dim=None, keepdim: bool = False):
-    if type(x) is np.ndarray and x.dtype.kind == "f":
-        # Inside a plain backward pass: nothing to record, so skip the op machinery.
-        return np.add.reduce(x, axis=dim, keepdims=keepdim)
-    return Sum.apply(x, normalize_dims(dim, _ndim(x), "sum"), keepdim)
-
-
-def mean(x, dim=None, keepdim: bool = False):
-    if isinstance(x, Tensor) and x.dtype.kind not in "fc":
-        raise TypeError(
-            f"mean() needs a floating-point tensor, got {x.dtype}; convert first with .float()"
-        )
-    return Mean.apply(x, normalize_dims(dim, _ndim(x), "mean"), keepdim)
-
-
-def prod(x, dim=None, keepdim: bool = False):
-    return Prod.apply(x, normalize_dims(dim, _ndim(x), "prod"), keepdim)
+        return spread(grad, ctx) * where(hit, 1.0 / count, 0)
 
 
 def amax(x, dim=None, keepdim: bool = False):
-    return Amax.apply(x, normalize_dims(dim, _ndim(x), "amax"), keepdim, True)
+    return Amax.apply(x, normalize_dims(dim, ndim_of(x), "amax"), keepdim, True)
 
 
 def amin(x, dim=None, keepdim: bool = False):
-    return Amax.apply(x, normalize_dims(dim, _ndim(x), "amin"), keepdim, False)
+    return Amax.apply(x, normalize_dims(dim, ndim_of(x), "amin"), keepdim, False)
+
+
+class MaxAlongDim(Function):
+    """values, indices = the max (min if not `largest`) of x along `dim`, and where it is.
+
+    Two outputs (NOTE [ Ops with several outputs ]): the indices are marked
+    non-differentiable. On ties the first index wins, as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, largest):
+        index = (np.argmax if largest else np.argmin)(x, axis=dim, keepdims=True)
+        values = np.take_along_axis(x, index, axis=dim)
+        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        if not keepdim:
+            values, index = values.squeeze(dim), index.squeeze(dim)
+        index = index.astype(np.int64)
+        ctx.mark_non_differentiable(index)
+        return values, index
+
+    # the gradient goes to the chosen element; the indices take none
+    @staticmethod
+    def backward(ctx, grad_values, grad_indices):
+        grad = grad_values.reshape(ctx.index.shape)
+        return scatter_add_into_zeros(grad, ctx.shape, ctx.dim, ctx.index)
 
 
 def _extremum(x, dim, keepdim, largest: bool):
     if dim is None:
         return amax(x) if largest else amin(x)
-    if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
-        from .elementwise import maximum, minimum
-
+    if isinstance(dim, TensorBase):  # torch.max(a, b) is the elementwise maximum
         return maximum(x, dim) if largest else minimum(x, dim)
-    (axis,) = normalize_dims(dim, _ndim(x), "max" if largest else "min")
-    pick = argmax if largest else argmin
-    indices = pick(x, axis, keepdim=True)
-    values = gather(x, axis, indices)
-    if not keepdim:
-        values, indices = values.squeeze(axis), indices.squeeze(axis)
-    return values_indices(values, indices)
+    axis = normalize_dim(dim, ndim_of(x), "max" if largest else "min")
+    return values_indices(*MaxAlongDim.apply(x, axis, keepdim, largest))
 
 
 def max(x, dim=None, keepdim: bool = False):  # noqa: A001  (PyTorch's name)
@@ -256,6 +166,7 @@ def max(x, dim=None, keepdim: bool = False):  # noqa: A001  (PyTorch's name)
 
 
 def min(x, dim=None, keepdim: bool = False):  # noqa: A001
+    """min over all elements, or (values, indices) along `dim`."""
     return _extremum(x, dim, keepdim, False)
 
 
@@ -270,7 +181,7 @@ def argmin(x, dim=None, keepdim: bool = False):
 def _arg_extremum(fn, x, dim, keepdim):
     if dim is None:
         return nondifferentiable(lambda a: np.asarray(fn(a), dtype=np.int64), x)
-    (axis,) = normalize_dims(dim, _ndim(x), fn.__name__)
+    axis = normalize_dim(dim, ndim_of(x), fn.__name__)
     return nondifferentiable(lambda a: fn(a, axis=axis, keepdims=keepdim).astype(np.int64), x)
 
 
@@ -278,7 +189,7 @@ def var(x, dim=None, correction: int = 1, keepdim: bool = False, unbiased=None):
     """Variance with Bessel's `correction` (1: unbiased, as PyTorch's default)."""
     if unbiased is not None:
         correction = int(unbiased)
-    axes = normalize_dims(dim, _ndim(x), "var")
+    axes = normalize_dims(dim, ndim_of(x), "var")
     count = int(np.prod([x.shape[a] for a in axes]))
     centered = x - mean(x, axes, keepdim=True)
     return sum_(centered * centered, axes, keepdim) / builtins.max(count - correction, 0)
@@ -286,21 +197,3 @@ def var(x, dim=None, correction: int = 1, keepdim: bool = False, unbiased=None):
 
 def std(x, dim=None, correction: int = 1, keepdim: bool = False, unbiased=None):
     return sqrt(var(x, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
-
-
-def logsumexp(x, dim, keepdim: bool = False):
-    return LogSumExp.apply(x, normalize_dims(dim, _ndim(x), "logsumexp"), keepdim)
-
-
-def softmax(x, dim: int):
-    (axis,) = normalize_dims(dim, _ndim(x), "softmax")
-    return Softmax.apply(x, axis)
-
-
-def log_softmax(x, dim: int):
-    (axis,) = normalize_dims(dim, _ndim(x), "log_softmax")
-    return LogSoftmax.apply(x, axis)
-
-
-from .indexing import gather  # noqa: E402
-from .shape import broadcast_to  # noqa: E402

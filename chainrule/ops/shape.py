@@ -2,7 +2,8 @@
 
 They move or copy elements without arithmetic, so each backward moves the gradient
 back the same way: a reshape is undone by a reshape, a permutation by its inverse,
-an expand by a sum (`sum_to_shape`), a concatenation by slicing.
+an expand by a sum (`sum_to_shape`), a concatenation by slicing. Reshape and
+permute return views of their input (they share its version counter).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import builtins
 import numpy as np
 
 from ..autograd.function import Function
-from .broadcast import broadcast_error, sum_to_shape
+from .primitives import broadcast_to, normalize_dim, sum_
 
 
 def _sizes(args) -> tuple:
@@ -24,6 +25,8 @@ def _sizes(args) -> tuple:
 
 class Reshape(Function):
     """y = x with a new shape, same elements in the same (row-major) order"""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -41,8 +44,37 @@ class Reshape(Function):
         return grad.reshape(ctx.shape)
 
 
+def reshape(x, *shape):
+    return Reshape.apply(x, _sizes(shape))
+
+
+def flatten(x, start_dim: int = 0, end_dim: int = -1):
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start = normalize_dim(start_dim, x.ndim, "flatten")
+    end = normalize_dim(end_dim, x.ndim, "flatten")
+    # the explicit size (not -1) also works when a dimension is 0
+    merged = int(np.prod(x.shape[start : end + 1]))
+    return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1 :])
+
+
+def squeeze(x, dim=None):
+    if dim is None:
+        return reshape(x, tuple(n for n in x.shape if n != 1))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = {normalize_dim(d, x.ndim, "squeeze") for d in dims}
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1)))
+
+
+def unsqueeze(x, dim: int):
+    d = normalize_dim(dim, x.ndim + 1, "unsqueeze")
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
 class Permute(Function):
     """y = x with its axes reordered by `dims`"""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -55,21 +87,34 @@ class Permute(Function):
         return permute(grad, tuple(np.argsort(ctx.dims)))
 
 
-class BroadcastTo(Function):
-    """y = x repeated (as a view) along broadcast axes"""
+def permute(x, *dims):
+    dims = tuple(normalize_dim(d, x.ndim, "permute") for d in _sizes(dims))
+    if sorted(dims) != list(range(x.ndim)):
+        raise RuntimeError(
+            f"permute: dims {list(dims)} must be a permutation of 0..{x.ndim - 1} for a tensor "
+            f"of shape {tuple(x.shape)}"
+        )
+    return Permute.apply(x, dims)
 
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.shape = x.shape
-        try:
-            return np.broadcast_to(x, shape)
-        except ValueError:
-            raise broadcast_error("expand", x.shape, shape) from None
 
-    # every copy sends its gradient back to the one element it came from
-    @staticmethod
-    def backward(ctx, grad):
-        return sum_to_shape(grad, ctx.shape)
+def transpose(x, dim0: int, dim1: int):
+    dims = list(range(x.ndim))
+    d0 = normalize_dim(dim0, x.ndim, "transpose")
+    d1 = normalize_dim(dim1, x.ndim, "transpose")
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return Permute.apply(x, tuple(dims))
+
+
+def expand(x, *sizes):
+    sizes = _sizes(sizes)
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand: the number of sizes ({len(sizes)}) must be at least the number of "
+            f"dimensions ({x.ndim})"
+        )
+    shape = tuple(x.shape[i - lead] if n == -1 else n for i, n in enumerate(sizes))
+    return broadcast_to(x, shape)
 
 
 class Repeat(Function):
@@ -93,6 +138,10 @@ class Repeat(Function):
         interleaved = tuple(n for r, s in zip(ctx.repeats, ctx.shape) for n in (r, s))
         tiles = tuple(range(0, 2 * len(ctx.shape), 2))
         return sum_(grad.reshape(interleaved), tiles).reshape(ctx.in_shape)
+
+
+def repeat(x, *repeats):
+    return Repeat.apply(x, _sizes(repeats))
 
 
 class Cat(Function):
@@ -119,6 +168,13 @@ class Cat(Function):
         return tuple(grad[lead + (slice(b[i], b[i + 1]),)] for i in range(len(b) - 1))
 
 
+def cat(tensors, dim: int = 0):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat expects a non-empty sequence of tensors")
+    return Cat.apply(*tensors, dim=normalize_dim(dim, tensors[0].ndim, "cat"))
+
+
 class Stack(Function):
     """y = the inputs stacked along a new axis `dim`"""
 
@@ -137,126 +193,15 @@ class Stack(Function):
         return tuple(grad[lead + (i,)] for i in range(grad.shape[ctx.dim]))
 
 
-class Pad(Function):
-    """y = x with a constant border; `widths` as np.pad, one (before, after) per axis"""
-
-    @staticmethod
-    def forward(ctx, x, widths, value):
-        ctx.crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
-        return np.pad(x, widths, mode="constant", constant_values=value)
-
-    # the border is constant: the gradient is the middle part
-    @staticmethod
-    def backward(ctx, grad):
-        return grad[ctx.crop]
-
-
-class Tril(Function):
-    """y = the lower triangle of x (upper when `upper`), the rest zero"""
-
-    @staticmethod
-    def forward(ctx, x, diagonal, upper):
-        ctx.diagonal, ctx.upper = diagonal, upper
-        return (np.triu if upper else np.tril)(x, diagonal)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Tril.apply(grad, ctx.diagonal, ctx.upper)
-
-
-# -- functions ------------------------------------------------------------------------
-
-
-def _dim(d: int, ndim: int, op: str) -> int:
-    if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
-        raise IndexError(
-            f"{op}: dimension {d} is out of range for a tensor with {ndim} dimensions "
-            f"(expected a value in [{-builtins.max(ndim, 1)}, {builtins.max(ndim, 1) - 1}])"
-        )
-    return d % builtins.max(ndim, 1)
-
-
-def reshape(x, *shape):
-    return Reshape.apply(x, _sizes(shape))
-
-
-def flatten(x, start_dim: int = 0, end_dim: int = -1):
-    if x.ndim == 0:
-        return reshape(x, (1,))
-    start, end = _dim(start_dim, x.ndim, "flatten"), _dim(end_dim, x.ndim, "flatten")
-    # the explicit size (not -1) also works when a dimension is 0
-    merged = int(np.prod(x.shape[start : end + 1]))
-    return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1 :])
-
-
-def permute(x, *dims):
-    dims = tuple(_dim(d, x.ndim, "permute") for d in _sizes(dims))
-    if sorted(dims) != list(range(x.ndim)):
-        raise RuntimeError(
-            f"permute: dims {list(dims)} must be a permutation of 0..{x.ndim - 1} for a tensor "
-            f"of shape {tuple(x.shape)}"
-        )
-    return Permute.apply(x, dims)
-
-
-def transpose(x, dim0: int, dim1: int):
-    dims = list(range(x.ndim))
-    d0, d1 = _dim(dim0, x.ndim, "transpose"), _dim(dim1, x.ndim, "transpose")
-    dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Permute.apply(x, tuple(dims))
-
-
-def squeeze(x, dim=None):
-    if dim is None:
-        return reshape(x, tuple(n for n in x.shape if n != 1))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    dims = {_dim(d, x.ndim, "squeeze") for d in dims}
-    return reshape(x, tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1)))
-
-
-def unsqueeze(x, dim: int):
-    d = _dim(dim, x.ndim + 1, "unsqueeze")
-    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
-
-
-def broadcast_to(x, shape):
-    if tuple(x.shape) == tuple(shape):
-        return x
-    return BroadcastTo.apply(x, tuple(shape))
-
-
-def expand(x, *sizes):
-    sizes = _sizes(sizes)
-    lead = len(sizes) - x.ndim
-    if lead < 0:
-        raise RuntimeError(
-            f"expand: the number of sizes ({len(sizes)}) must be at least the number of "
-            f"dimensions ({x.ndim})"
-        )
-    shape = tuple(x.shape[i - lead] if n == -1 else n for i, n in enumerate(sizes))
-    return broadcast_to(x, shape)
-
-
-def repeat(x, *repeats):
-    return Repeat.apply(x, _sizes(repeats))
-
-
-def cat(tensors, dim: int = 0):
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("cat expects a non-empty sequence of tensors")
-    return Cat.apply(*tensors, dim=_dim(dim, tensors[0].ndim, "cat"))
-
-
 def stack(tensors, dim: int = 0):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack expects a non-empty sequence of tensors")
-    return Stack.apply(*tensors, dim=_dim(dim, tensors[0].ndim + 1, "stack"))
+    return Stack.apply(*tensors, dim=normalize_dim(dim, tensors[0].ndim + 1, "stack"))
 
 
 def split(x, split_size_or_sections, dim: int = 0):
-    d = _dim(dim, x.ndim, "split")
+    d = normalize_dim(dim, x.ndim, "split")
     n = x.shape[d]
     if isinstance(split_size_or_sections, int):
         if split_size_or_sections <= 0:
@@ -279,9 +224,23 @@ def split(x, split_size_or_sections, dim: int = 0):
 def chunk(x, chunks: int, dim: int = 0):
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    n = x.shape[_dim(dim, x.ndim, "chunk")]
+    n = x.shape[normalize_dim(dim, x.ndim, "chunk")]
     size = -(-n // chunks)
     return split(x, builtins.max(size, 1), dim)
+
+
+class Pad(Function):
+    """y = x with a constant border; `widths` as np.pad, one (before, after) per axis"""
+
+    @staticmethod
+    def forward(ctx, x, widths, value):
+        ctx.crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
+        return np.pad(x, widths, mode="constant", constant_values=value)
+
+    # the border is constant: the gradient is the middle part
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.crop]
 
 
 def pad(x, pad, mode: str = "constant", value: float = 0.0):
@@ -301,12 +260,22 @@ def pad(x, pad, mode: str = "constant", value: float = 0.0):
     return Pad.apply(x, tuple(widths), value)
 
 
+class Tril(Function):
+    """y = the lower triangle of x (upper when `upper`), the rest zero"""
+
+    @staticmethod
+    def forward(ctx, x, diagonal, upper):
+        ctx.diagonal, ctx.upper = diagonal, upper
+        return (np.triu if upper else np.tril)(x, diagonal)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Tril.apply(grad, ctx.diagonal, ctx.upper)
+
+
 def tril(x, diagonal: int = 0):
     return Tril.apply(x, diagonal, False)
 
 
 def triu(x, diagonal: int = 0):
     return Tril.apply(x, diagonal, True)
-
-
-from .reduction import sum_  # noqa: E402

@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 
 from ... import ops
-from ...ops.loss import erf
-from ...ops.loss import softplus as _softplus
 
 relu = ops.relu
 sigmoid = ops.sigmoid
@@ -42,9 +40,9 @@ def gelu(input, approximate: str = "none"):
         return input * 0.5 * (ops.tanh(inner) + 1)
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return input * 0.5 * (erf(input * (1 / math.sqrt(2))) + 1)
+    return input * 0.5 * (ops.erf(input * (1 / math.sqrt(2))) + 1)
 
 
 def softplus(input, beta: float = 1.0, threshold: float = 20.0):
     """log(1 + e^(βx))/β, linear where βx > threshold."""
-    return _softplus(input, beta, threshold)
+    return ops.softplus(input, beta, threshold)

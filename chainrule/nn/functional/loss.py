@@ -11,7 +11,8 @@ import warnings
 import numpy as np
 
 from ... import ops
-from ...ops.loss import cross_entropy_indices, mse
+from ...ops.loss import mse
+from ...ops.softmax import cross_entropy_indices
 from ...tensor import Tensor
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -88,7 +89,9 @@ def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0):
 # -- classification ---------------------------------------------------------------------
 
 
-def _class_targets(input, target) -> np.ndarray:
+def _class_targets(input, target, ignore_index: int) -> np.ndarray:
+    """Class indices (N, *) for input (N, C, *), checked: integers, the right shape, and
+    every index but `ignore_index` in [0, C). Every classification loss checks here."""
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
     if target.dtype.kind not in "iu":
         raise TypeError(
@@ -101,18 +104,23 @@ def _class_targets(input, target) -> np.ndarray:
             f"target of shape {tuple(target.shape)} does not match input of shape "
             f"{tuple(input.shape)}; class indices need shape {expected}"
         )
+    n_classes = input.shape[1]
+    wrong = ((target < 0) | (target >= n_classes)) & (target != ignore_index)
+    if wrong.any():
+        raise IndexError(
+            f"target {int(target[wrong].flat[0])} is out of bounds for {n_classes} classes; "
+            f"class indices must lie in [0, {n_classes - 1}] (or equal ignore_index="
+            f"{ignore_index})"
+        )
     return target
 
 
 def _nll_terms(input, target, weight, ignore_index: int):
     """-w[y]·logp[y] per item, and w[y] per item (0 where the target is ignored)."""
-    target = _class_targets(input, target)
+    target = _class_targets(input, target, ignore_index)
     n_classes = input.shape[1]
     valid = target != ignore_index
     safe = np.where(valid, target, 0)
-    if np.any((safe < 0) | (safe >= n_classes)):
-        bad = int(safe[(safe < 0) | (safe >= n_classes)][0])
-        raise IndexError(f"target {bad} is out of bounds for {n_classes} classes")
     picked = -ops.gather(input, 1, np.expand_dims(safe, 1)).squeeze(1)
     w = np.ones(n_classes, dtype=input.dtype) if weight is None else _weights(weight)
     item_weights = np.where(valid, w[safe], 0).astype(input.dtype)
@@ -150,33 +158,32 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
                             label_smoothing)
         return out.squeeze(0) if reduction == "none" else out
     target_data = target.data if isinstance(target, Tensor) else np.asarray(target)
-    probabilities = target_data.dtype.kind == "f"
-    if (not probabilities and input.ndim == 2 and weight is None and label_smoothing == 0
-            and not np.any(target_data == ignore_index)):
-        return cross_entropy_indices(input, _class_targets(input, target), reduction)
+    if target_data.dtype.kind != "f":
+        target_data = _class_targets(input, target_data, ignore_index)
+        weight = None if weight is None else _weights(weight)
+        if input.ndim == 2:
+            return cross_entropy_indices(input, target_data, weight, ignore_index, reduction,
+                                         label_smoothing)
+        # (N, C, d1, ...): classes last, then one row per position
+        n_classes = input.shape[1]
+        rows = ops.permute(input, (0, *range(2, input.ndim), 1)).reshape(-1, n_classes)
+        loss = cross_entropy_indices(rows, target_data.reshape(-1), weight, ignore_index,
+                                     reduction, label_smoothing)
+        return loss.reshape(target_data.shape) if reduction == "none" else loss
 
+    # class probabilities (N, C, *)
+    if tuple(target_data.shape) != tuple(input.shape):
+        raise ValueError(
+            f"class-probability targets must have the input's shape {tuple(input.shape)}, "
+            f"got {tuple(target_data.shape)}"
+        )
     log_probs = ops.log_softmax(input, 1)
     n_classes = input.shape[1]
-    w = None if weight is None else _weights(weight).reshape((1, -1) + (1,) * (input.ndim - 2))
-    if probabilities:
-        if tuple(target_data.shape) != tuple(input.shape):
-            raise ValueError(
-                f"class-probability targets must have the input's shape {tuple(input.shape)}, "
-                f"got {tuple(target_data.shape)}"
-            )
-        probs = target_data * (1 - label_smoothing) + label_smoothing / n_classes
-        terms = log_probs * probs.astype(input.dtype)
-        if w is not None:
-            terms = terms * w
-        return _reduce(-terms.sum(1), reduction)
-
-    loss, item_weights = _nll_terms(log_probs, target, weight, ignore_index)
-    if label_smoothing:
-        valid = (target_data != ignore_index).astype(input.dtype)
-        smooth_terms = log_probs if w is None else log_probs * w
-        smooth = -smooth_terms.sum(1) * valid
-        loss = loss * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
-    return _reduce_weighted(loss, item_weights, reduction)
+    probs = target_data * (1 - label_smoothing) + label_smoothing / n_classes
+    terms = log_probs * probs.astype(input.dtype)
+    if weight is not None:
+        terms = terms * _weights(weight).reshape((1, -1) + (1,) * (input.ndim - 2))
+    return _reduce(-terms.sum(1), reduction)
 
 
 def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):

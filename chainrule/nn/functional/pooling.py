@@ -8,7 +8,6 @@ from ... import ops
 from ...ops.conv import Geometry, conv2d
 from ...ops.pool import max_pool2d as _max_pool2d
 from ...ops.pool import pool_output_size
-from ...tensor import Tensor
 from .conv import _pair
 
 
@@ -38,10 +37,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """Largest value in each window. Shape: (N, C, H, W) -> (N, C, Ho, Wo)."""
     _check_4d(input, "max_pool2d")
     kernel, stride, padding, dilation = _pool_args(kernel_size, stride, padding, dilation)
-    out = _max_pool2d(input, kernel, stride, padding, dilation, ceil_mode, return_indices)
-    if return_indices:
-        return out[0], Tensor._wrap(out[1])
-    return out
+    return _max_pool2d(input, kernel, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,

@@ -1,0 +1,339 @@
+"""Unary elementwise ops: negation, the exp/log family, trigonometry, activations, erf,
+softplus, clamping.
+
+Each op is one screen: the `Function` (forward above backward, the derivative in a
+comment) and its public function right below it. Backward formulas use operators and
+chainrule op functions only, so they run on arrays or, under create_graph, on
+Tensors (NOTE [ Backward formulas run on arrays and on Tensors ] in
+autograd/function.py).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from .primitives import nondifferentiable, where
+
+
+class Neg(Function):
+    """y = -x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.negative(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+def neg(x):
+    return Neg.apply(x)
+
+
+# -- exponentials and logarithms ------------------------------------------------------
+
+
+class Exp(Function):
+    """y = eˣ"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    # dy/dx = y: reuse the output
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+def exp(x):
+    return Exp.apply(x)
+
+
+class Log(Function):
+    """y = ln x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    # dy/dx = 1/x
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+def log(x):
+    return Log.apply(x)
+
+
+class Log1p(Function):
+    """y = ln(1 + x), accurate for small x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    # dy/dx = 1/(1 + x)
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1)
+
+
+def log1p(x):
+    return Log1p.apply(x)
+
+
+class Sqrt(Function):
+    """y = √x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    # dy/dx = 1/(2y)
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad / (y * 2)
+
+
+def sqrt(x):
+    return Sqrt.apply(x)
+
+
+class Rsqrt(Function):
+    """y = 1/√x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = 1 / np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    # dy/dx = -y³/2
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y * y * y * -0.5
+
+
+def rsqrt(x):
+    return Rsqrt.apply(x)
+
+
+class Abs(Function):
+    """y = |x|"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    # dy/dx = sign(x), 0 at 0 (as PyTorch)
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * sign(x)
+
+
+def abs(x):  # noqa: A001  (PyTorch's name)
+    return Abs.apply(x)
+
+
+def sign(x):
+    """-1, 0 or 1; its derivative is 0 almost everywhere, so it records nothing."""
+    return nondifferentiable(np.sign, x)
+
+
+# -- trigonometric and squashing functions ---------------------------------------------
+
+
+class Sin(Function):
+    """y = sin x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    # dy/dx = cos x
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * cos(x)
+
+
+def sin(x):
+    return Sin.apply(x)
+
+
+class Cos(Function):
+    """y = cos x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    # dy/dx = -sin x
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * sin(x)
+
+
+def cos(x):
+    return Cos.apply(x)
+
+
+class Tanh(Function):
+    """y = tanh x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    # dy/dx = 1 - y²: reuse the output instead of recomputing tanh
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1 - y * y)
+
+
+def tanh(x):
+    return Tanh.apply(x)
+
+
+class Sigmoid(Function):
+    """y = 1/(1 + e⁻ˣ)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        # Written with tanh because 1/(1 + exp(-x)) overflows exp for x < -88 in float32.
+        y = np.tanh(x * 0.5)
+        y += 1
+        y *= 0.5
+        ctx.save_for_backward(y)
+        return y
+
+    # dy/dx = y(1 - y)
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y * (1 - y)
+
+
+def sigmoid(x):
+    return Sigmoid.apply(x)
+
+
+class ReLU(Function):
+    """y = max(x, 0)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    # dy/dx = 1 where y > 0, else 0 (0 at x = 0, as PyTorch). Multiplying by the mask
+    # is several times faster than np.where with a scalar branch (bench/bench_cnn.py).
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y > 0)
+
+
+def relu(x):
+    return ReLU.apply(x)
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+class Erf(Function):
+    """y = erf(x) = 2/√π ∫₀ˣ e^(-t²) dt"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.asarray(_erf(x), dtype=x.dtype)
+
+    # dy/dx = 2/√π · e^(-x²)
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (2 / math.sqrt(math.pi)) * exp(-(x * x))
+
+
+def erf(x):
+    return Erf.apply(x)
+
+
+class Softplus(Function):
+    """y = log(1 + e^(βx)) / β, linear above `threshold` (as PyTorch)"""
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        z = x * beta
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.linear = beta, z > threshold
+        y = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
+        return np.where(ctx.linear, x, y)
+
+    # dy/dx = sigmoid(βx), and exactly 1 where the function is linear
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return where(ctx.linear, grad, grad * sigmoid(x * ctx.beta))
+
+
+def softplus(x, beta: float = 1.0, threshold: float = 20.0):
+    return Softplus.apply(x, beta, threshold)
+
+
+# -- clamping -------------------------------------------------------------------------
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi); either bound may be None."""
+
+    @staticmethod
+    def forward(ctx, x, lo=None, hi=None):
+        ctx.save_for_backward(x)
+        ctx.bounds = (lo, hi)
+        return np.clip(x, lo, hi)
+
+    # dy/dx = 1 inside [lo, hi] (bounds included, as PyTorch), else 0
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        inside = True
+        if lo is not None:
+            inside = x >= lo
+        if hi is not None:
+            inside = (x <= hi) & inside
+        return where(inside, grad, 0)
+
+
+def clamp(x, min=None, max=None):  # noqa: A002
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    return Clamp.apply(x, min, max)
