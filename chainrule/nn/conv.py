@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from .. import creation
-from ..ops.conv import conv2d
 from . import functional as F
 from . import init
-from .functional.conv import _pair, conv_input_problem, make_geometry
+from .functional.arguments import ntuple, pair
+from .functional.conv import ConvInputError
 from .module import InputShapeError, Module, positive_int
 from .parameter import Parameter
 
@@ -76,18 +76,18 @@ class Conv2d(_ConvNd):
                  dtype=None) -> None:
         if padding_mode != "zeros":
             raise NotImplementedError(f"padding_mode={padding_mode!r}; only 'zeros' is supported")
-        padding = padding if isinstance(padding, str) else _pair(padding, "padding")
-        super().__init__(in_channels, out_channels, _pair(kernel_size, "kernel_size"),
-                         _pair(stride, "stride"), padding, _pair(dilation, "dilation"), groups,
+        padding = padding if isinstance(padding, str) else pair(padding, "padding")
+        super().__init__(in_channels, out_channels, pair(kernel_size, "kernel_size"),
+                         pair(stride, "stride"), padding, pair(dilation, "dilation"), groups,
                          bias, False, dtype)
 
     def forward(self, input):
-        geometry = make_geometry(self.weight.shape, self.stride, self.padding, self.dilation,
-                                 self.groups)
-        problem = conv_input_problem(input, self.weight.shape, geometry)
-        if problem:
-            raise InputShapeError(self, input.shape, f"{problem[0]}: {problem[1]}")
-        return conv2d(input, self.weight, self.bias, geometry)
+        try:
+            return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
+                            self.dilation, self.groups)
+        except ConvInputError as error:
+            raise InputShapeError(self, input.shape, f"{error.expected}: {error.problem}") \
+                from None
 
 
 class Conv1d(_ConvNd):
@@ -95,10 +95,10 @@ class Conv1d(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, dtype=None) -> None:
-        single = lambda v: (v,) if isinstance(v, int) else tuple(v)  # noqa: E731
-        padding = padding if isinstance(padding, str) else single(padding)
-        super().__init__(in_channels, out_channels, single(kernel_size), single(stride), padding,
-                         single(dilation), groups, bias, False, dtype)
+        padding = padding if isinstance(padding, str) else ntuple(padding, 1, "padding")
+        super().__init__(in_channels, out_channels, ntuple(kernel_size, 1, "kernel_size"),
+                         ntuple(stride, 1, "stride"), padding, ntuple(dilation, 1, "dilation"),
+                         groups, bias, False, dtype)
 
     def forward(self, input):
         k, d = self.kernel_size[0], self.dilation[0]
@@ -122,10 +122,10 @@ class ConvTranspose2d(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
                  dtype=None) -> None:
-        super().__init__(in_channels, out_channels, _pair(kernel_size, "kernel_size"),
-                         _pair(stride, "stride"), _pair(padding, "padding"),
-                         _pair(dilation, "dilation"), groups, bias, True, dtype)
-        self.output_padding = _pair(output_padding, "output_padding")
+        super().__init__(in_channels, out_channels, pair(kernel_size, "kernel_size"),
+                         pair(stride, "stride"), pair(padding, "padding"),
+                         pair(dilation, "dilation"), groups, bias, True, dtype)
+        self.output_padding = pair(output_padding, "output_padding")
 
     def forward(self, input):
         if input.ndim != 4 or input.shape[1] != self.in_channels:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..random import Generator
 from . import functional as F
+from .functional.dropout import check_probability
 from .module import Module
 
 
@@ -18,8 +19,7 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False,
                  generator: Generator | None = None) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        check_probability(p)
         self.p, self.generator = p, generator
 
     def forward(self, input):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .. import creation, ops
+from .. import creation
+from . import functional as F
 from . import init
 from .module import InputShapeError, Module, positive_int
 from .parameter import Parameter
@@ -40,7 +41,7 @@ class Linear(Module):
     def forward(self, input):
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             raise InputShapeError(self, input.shape, f"(*, {self.in_features})")
-        return ops.linear(input, self.weight, self.bias)
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -68,7 +69,7 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, input):
-        return ops.flatten(input, self.start_dim, self.end_dim)
+        return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import _mode, no_grad
+from ..autograd.hooks import RemovableHandle
+from ..autograd.watch import module_scope
 from ..dtypes import dtype_from_to_args
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -79,6 +81,12 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any):
+        if _mode.watchers:  # autograd.watch is on: let ops know their module path
+            with module_scope(self):
+                return self._call(*args, **kwargs)
+        return self._call(*args, **kwargs)
+
+    def _call(self, *args: Any, **kwargs: Any):
         if self._forward_pre_hooks:
             for hook in list(self._forward_pre_hooks.values()):
                 result = hook(self, args)
@@ -273,11 +281,11 @@ class Module:
 
     def register_forward_hook(self, hook: Callable):
         """Call hook(module, inputs, output) after forward; a non-None result replaces output."""
-        return _Handle.add(self._forward_hooks, hook)
+        return RemovableHandle.add(self._forward_hooks, hook)
 
     def register_forward_pre_hook(self, hook: Callable):
         """Call hook(module, inputs) before forward; a non-None result replaces the inputs."""
-        return _Handle.add(self._forward_pre_hooks, hook)
+        return RemovableHandle.add(self._forward_pre_hooks, hook)
 
     # -- state ----------------------------------------------------------------------
 
@@ -352,17 +360,3 @@ def _to_numpy(value) -> np.ndarray:
     if hasattr(value, "detach"):  # a PyTorch tensor
         return value.detach().cpu().numpy()
     return np.asarray(value)
-
-
-class _Handle:
-    def __init__(self, registry: dict, key: int) -> None:
-        self.registry, self.id = registry, key
-
-    @classmethod
-    def add(cls, registry: dict, hook) -> _Handle:
-        key = max(registry, default=-1) + 1
-        registry[key] = hook
-        return cls(registry, key)
-
-    def remove(self) -> None:
-        self.registry.pop(self.id, None)

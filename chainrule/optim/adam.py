@@ -29,7 +29,6 @@ class Adam(Optimizer):
         amsgrad: use the maximum of past second moments.
     """
 
-    decoupled_weight_decay = False
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False,
@@ -56,11 +55,8 @@ class Adam(Optimizer):
         lr, decay = group["lr"], group["weight_decay"]
         state["step"] += 1
         step = state["step"]
-        if decay:
-            if self.decoupled_weight_decay:
-                param *= 1 - lr * decay
-            else:
-                grad = grad + decay * param
+        if decay and self.decoupled_weight_decay:  # AdamW; Adam's L2 term is the base's
+            param *= 1 - lr * decay
         m, v = state["exp_avg"], state["exp_avg_sq"]
         scratch = self._scratch(param)
         np.multiply(grad, 1 - beta1, out=scratch)

@@ -45,8 +45,6 @@ class RMSprop(Optimizer):
     def _update(self, param, grad, state, group) -> None:
         state["step"] += 1
         alpha = group["alpha"]
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
         v = state["square_avg"]
         v *= alpha
         v += (1 - alpha) * grad * grad
@@ -93,8 +91,6 @@ class Adagrad(Optimizer):
 
     def _update(self, param, grad, state, group) -> None:
         state["step"] += 1
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
         lr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         total = state["sum"]
         total += grad * grad
@@ -130,8 +126,6 @@ class Adadelta(Optimizer):
     def _update(self, param, grad, state, group) -> None:
         state["step"] += 1
         rho, eps = group["rho"], group["eps"]
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
         v, u = state["square_avg"], state["acc_delta"]
         v *= rho
         v += (1 - rho) * grad * grad

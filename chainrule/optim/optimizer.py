@@ -1,5 +1,7 @@
 """`Optimizer`: parameter groups, per-parameter state and its saving; subclasses write
-only their update rule (`_init_state` and `_update`).
+only their update rule (`_init_state` and `_update`). The base applies what every
+rule shares before calling it: `maximize` (g ← -g) and L2 weight decay
+(g ← g + weight_decay · p), unless the optimizer decouples its decay (AdamW).
 
 Updates run in place on the parameters' arrays, under no_grad, so an optimizer step
 records no graph and allocates little.
@@ -28,6 +30,9 @@ required = _Required()
 class Optimizer:
     """Base class. `params` is an iterable of tensors, or of dicts that define groups
     with their own options (e.g. a smaller lr for one layer)."""
+
+    # True where the update rule applies weight decay itself, to the parameter (AdamW)
+    decoupled_weight_decay = False
 
     def __init__(self, params: Iterable, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -79,10 +84,13 @@ class Optimizer:
             states, update = self.state, self._update
             for group in self.param_groups:
                 maximize = group.get("maximize")
+                decay = 0.0 if self.decoupled_weight_decay else group.get("weight_decay", 0.0)
                 for p in group["params"]:
                     if p.grad is None:
                         continue
                     grad = -p.grad.data if maximize else p.grad.data
+                    if decay:
+                        grad = grad + decay * p.data
                     state = states.get(p)
                     if state is None:
                         state = states[p] = self._init_state(p, group)

@@ -41,8 +41,6 @@ class SGD(Optimizer):
                                       maximize=maximize))
 
     def _update(self, param, grad, state, group) -> None:
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
         momentum = group["momentum"]
         if momentum:
             buf = state.get("momentum_buffer")

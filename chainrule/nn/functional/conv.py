@@ -5,13 +5,15 @@ from __future__ import annotations
 from ...ops.conv import Geometry
 from ...ops.conv import conv2d as _conv2d
 from ...ops.conv import conv_transpose2d as _conv_transpose2d
+from .arguments import pair, single
 
 
-def _pair(value, name: str) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return pair
+class ConvInputError(RuntimeError):
+    """The input does not fit the convolution; `expected` is the shape it should have."""
+
+    def __init__(self, op: str, problem: str, shape: tuple, expected: str) -> None:
+        self.problem, self.shape, self.expected = problem, shape, expected
+        super().__init__(f"{op}: {problem}: got input of shape {shape}, expected {expected}")
 
 
 def _padding(padding, kernel: tuple[int, int], stride, dilation) -> tuple:
@@ -25,14 +27,14 @@ def _padding(padding, kernel: tuple[int, int], stride, dilation) -> tuple:
         return tuple((t // 2, t - t // 2) for t in totals)
     if isinstance(padding, str):
         raise ValueError(f"padding must be 'same', 'valid', an int or a pair, got {padding!r}")
-    ph, pw = _pair(padding, "padding")
+    ph, pw = pair(padding, "padding")
     if ph < 0 or pw < 0:
         raise ValueError(f"padding must be non-negative, got {padding!r}")
     return ((ph, ph), (pw, pw))
 
 
 def make_geometry(weight_shape, stride, padding, dilation, groups) -> Geometry:
-    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    stride, dilation = pair(stride, "stride"), pair(dilation, "dilation")
     if min(stride) < 1 or min(dilation) < 1:
         raise ValueError(f"stride and dilation must be positive, got {stride} and {dilation}")
     if not isinstance(groups, int) or groups < 1:
@@ -67,8 +69,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: in
     geometry = make_geometry(weight.shape, stride, padding, dilation, groups)
     problem = conv_input_problem(input, weight.shape, geometry)
     if problem:
-        raise RuntimeError(f"conv2d: {problem[1]}: got input of shape {tuple(input.shape)}, "
-                           f"expected {problem[0]}")
+        raise ConvInputError("conv2d", problem[1], tuple(input.shape), problem[0])
     if weight.shape[0] % groups:
         raise ValueError(f"out_channels ({weight.shape[0]}) must be divisible by groups ({groups})")
     return _conv2d(input, weight, bias, geometry)
@@ -81,14 +82,10 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: in
     """
     if input.ndim != 3:
         raise RuntimeError(f"conv1d: expected a 3-D input (N, C, L), got shape {input.shape}")
-    pad = padding if isinstance(padding, str) else (0, _single(padding))
-    out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, _single(stride)), pad,
-                 (1, _single(dilation)), groups)
+    pad = padding if isinstance(padding, str) else (0, single(padding, "padding"))
+    out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, single(stride, "stride")),
+                 pad, (1, single(dilation, "dilation")), groups)
     return out.squeeze(2)
-
-
-def _single(value) -> int:
-    return value if isinstance(value, int) else tuple(value)[0]
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
@@ -101,7 +98,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if isinstance(padding, str):
         raise ValueError("conv_transpose2d takes numeric padding only")
     geometry = make_geometry(weight.shape, stride, padding, dilation, groups)
-    oph, opw = _pair(output_padding, "output_padding")
+    oph, opw = pair(output_padding, "output_padding")
     if oph >= max(geometry.stride[0], geometry.dilation[0]) or \
             opw >= max(geometry.stride[1], geometry.dilation[1]):
         raise ValueError(

@@ -7,7 +7,8 @@ import numpy as np
 from ...random import Generator, numpy_generator
 
 
-def _check_p(p: float) -> None:
+def check_probability(p: float) -> None:
+    """Dropout's p must be a probability; every dropout function and module checks here."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
@@ -22,7 +23,7 @@ def _drop(input, p: float, mask_shape: tuple, generator: Generator | None):
 
 def dropout(input, p: float = 0.5, training: bool = True, generator: Generator | None = None):
     """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
-    _check_p(p)
+    check_probability(p)
     if not training or p == 0.0:
         return input
     return _drop(input, p, input.shape, generator)
@@ -31,7 +32,7 @@ def dropout(input, p: float = 0.5, training: bool = True, generator: Generator |
 def dropout2d(input, p: float = 0.5, training: bool = True,
               generator: Generator | None = None):
     """Zero whole channels of (N, C, H, W) or (C, H, W) input with probability p."""
-    _check_p(p)
+    check_probability(p)
     if input.ndim not in (3, 4):
         raise ValueError(
             f"dropout2d expects input of shape (N, C, H, W) or (C, H, W), got {input.shape}"

@@ -8,13 +8,13 @@ from ... import ops
 from ...ops.conv import Geometry, conv2d
 from ...ops.pool import max_pool2d as _max_pool2d
 from ...ops.pool import pool_output_size
-from .conv import _pair
+from .arguments import pair, single
 
 
 def _pool_args(kernel_size, stride, padding, dilation=1):
-    kernel = _pair(kernel_size, "kernel_size")
-    stride = kernel if stride is None or stride == [] else _pair(stride, "stride")
-    padding, dilation = _pair(padding, "padding"), _pair(dilation, "dilation")
+    kernel = pair(kernel_size, "kernel_size")
+    stride = kernel if stride is None or stride == [] else pair(stride, "stride")
+    padding, dilation = pair(padding, "padding"), pair(dilation, "dilation")
     if min(kernel) < 1 or min(stride) < 1 or min(dilation) < 1:
         raise ValueError(f"kernel_size, stride and dilation must be positive, got {kernel}, "
                          f"{stride} and {dilation}")
@@ -45,10 +45,10 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """Max pooling over the last axis. Shape: (N, C, L) -> (N, C, Lo)."""
     if input.ndim != 3:
         raise RuntimeError(f"max_pool1d: expected a 3-D input (N, C, L), got shape {input.shape}")
-    one = lambda v: (1, v if isinstance(v, int) else tuple(v)[0])  # noqa: E731
-    out = max_pool2d(input.unsqueeze(2), one(kernel_size),
-                     None if stride is None else one(stride), (0, one(padding)[1]),
-                     one(dilation), ceil_mode, return_indices)
+    out = max_pool2d(input.unsqueeze(2), (1, single(kernel_size, "kernel_size")),
+                     None if stride is None else (1, single(stride, "stride")),
+                     (0, single(padding, "padding")), (1, single(dilation, "dilation")),
+                     ceil_mode, return_indices)
     if return_indices:
         return out[0].squeeze(2), out[1].squeeze(2)
     return out.squeeze(2)
@@ -90,7 +90,7 @@ def _window_counts(out: int, stride: int, kernel: int, size: int, pad: int,
 def adaptive_avg_pool2d(input, output_size):
     """Average over PyTorch's adaptive bins: bin i spans [⌊iH/Ho⌋, ⌈(i+1)H/Ho⌉)."""
     _check_4d(input, "adaptive_avg_pool2d")
-    ho, wo = _pair(output_size, "output_size") if not isinstance(output_size, int) else \
+    ho, wo = pair(output_size, "output_size") if not isinstance(output_size, int) else \
         (output_size, output_size)
     h, w = input.shape[2:]
     ho, wo = ho or h, wo or w
