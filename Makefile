@@ -20,7 +20,8 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/activate
 	touch $@
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check chainrule tests bench
+	$(BIN)/ruff check chainrule tests bench scripts
+	$(BIN)/python scripts/line_count.py
 
 test: lint dataset
 	$(BIN)/python -m pytest -n 2 -q

@@ -38,6 +38,11 @@ def _outputs(fn, inputs) -> list[Tensor]:
     return [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
 
 
+def _differentiable_outputs(fn, inputs) -> list[Tensor]:
+    """The outputs that take gradients (not indices, masks, or constants)."""
+    return [o for o in _outputs(fn, inputs) if o.requires_grad]
+
+
 def _flat_outputs(fn, inputs) -> np.ndarray:
     outs = _outputs(fn, inputs)  # with grad enabled: fn may differentiate inside
     if not outs:
@@ -168,7 +173,7 @@ def gradgradcheck(
     inputs = _float64_inputs(inputs)
     rng = np.random.default_rng(seed + 1)
     wrt_index = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
-    outs = _outputs(fn, inputs)
+    outs = _differentiable_outputs(fn, inputs)
     if grad_outputs is None:
         grad_outputs = [Tensor._wrap(rng.standard_normal(o.shape)) for o in outs]
     cotangents = [
@@ -180,7 +185,7 @@ def gradgradcheck(
 
     def first_derivative(*args):
         xs, vs = args[: len(inputs)], args[len(inputs) :]
-        outs = _outputs(fn, xs)
+        outs = _differentiable_outputs(fn, xs)
         wrt = [xs[i] for i in wrt_index]
         grads = autograd_grad(outs, wrt, list(vs), create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)

@@ -198,6 +198,29 @@ def test_modifying_a_saved_tensor_in_place_is_an_error():
         y.backward()
 
 
+@pytest.mark.parametrize("view", [lambda a: a[1:], lambda a: a.reshape(2, 2),
+                                  lambda a: a.detach(), lambda a: a.t().reshape(4)[::2]],
+                         ids=["slice", "reshape", "detach", "view of a view"])
+def test_modifying_a_view_of_a_saved_tensor_in_place_is_an_error(view):
+    w = cr.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    a = cr.tensor([3.0, 4.0, 5.0, 6.0])
+    y = (w * a).sum()
+    v = view(a)
+    v.mul_(2.0)
+    assert a._version == v._version == 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_a_copy_does_not_share_the_version_counter():
+    a = cr.tensor([3.0, 4.0])
+    c = a[[0, 1]]  # advanced indexing copies
+    c.add_(1.0)
+    b = a.clone()
+    b.add_(1.0)
+    assert a._version == 0 and a.tolist() == [3.0, 4.0]
+
+
 def test_in_place_update_of_a_leaf_that_requires_grad_needs_no_grad():
     w = cr.tensor([1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="no_grad"):

@@ -49,6 +49,9 @@ CASES = [
     ("ce_probs_smooth", lambda lib, r: lib.CrossEntropyLoss(reduction=r, label_smoothing=0.3),
      LOGITS, PROBS),
     ("ce_kdim", lambda lib, r: lib.CrossEntropyLoss(reduction=r), K_LOGITS, K_CLASSES),
+    ("ce_kdim_smooth_weight", lambda lib, r: lib.CrossEntropyLoss(
+        weight=WEIGHT[:3] if lib is nn else torch.tensor(WEIGHT[:3]), reduction=r,
+        label_smoothing=0.15), K_LOGITS, K_CLASSES),
     ("nll", lambda lib, r: lib.NLLLoss(reduction=r), LOGITS, CLASSES),
     ("bce", lambda lib, r: lib.BCELoss(reduction=r), P, Y),
     ("bce_logits", lambda lib, r: lib.BCEWithLogitsLoss(reduction=r), PRED * 3, Y),
@@ -79,7 +82,8 @@ def test_loss_matches_torch(name, make, x, t, reduction):
     assert_close(xs.grad, xt.grad, what=f"{name} gradient")
 
 
-@pytest.mark.parametrize("name", ["ce", "ce_smooth", "bce_logits"])
+@pytest.mark.parametrize("name", ["ce", "ce_smooth", "ce_smooth_weight_ignore",
+                                  "ce_kdim_smooth_weight", "bce_logits"])
 def test_losses_pass_gradcheck(name):
     _, make, x, t = next(c for c in CASES if c[0] == name)
     target = _target(t, nn)
@@ -114,3 +118,34 @@ def test_bad_targets_and_options_are_explained():
         nn.MSELoss(reduction="avg")
     with pytest.raises(ValueError, match="between 0 and 1; apply a sigmoid"):
         nn.BCELoss()(cr.tensor([1.5]), cr.tensor([1.0]))
+
+
+@pytest.mark.parametrize("loss", [
+    nn.CrossEntropyLoss(), nn.CrossEntropyLoss(label_smoothing=0.1),
+    nn.CrossEntropyLoss(weight=cr.ones(3)), nn.CrossEntropyLoss(ignore_index=1),
+    lambda x, t: nn.NLLLoss()(x.log_softmax(1), t)],
+    ids=["fused", "smoothed", "weighted", "ignore_index", "nll"])
+@pytest.mark.parametrize("bad", [-1, 3, 7])
+def test_every_path_rejects_an_out_of_range_target_with_one_message(loss, bad):
+    with pytest.raises(IndexError, match=rf"target {bad} is out of bounds for 3 classes"):
+        loss(cr.zeros(2, 3), cr.tensor([0, bad]))
+
+
+def test_an_ignored_target_of_minus_one_is_not_out_of_range():
+    loss = nn.CrossEntropyLoss(ignore_index=-1)(cr.tensor([[1.0, 2.0], [0.0, 3.0]]),
+                                                cr.tensor([1, -1]))
+    expected = torch.nn.CrossEntropyLoss(ignore_index=-1)(
+        torch.tensor([[1.0, 2.0], [0.0, 3.0]]), torch.tensor([1, -1]))
+    assert np.isclose(loss.item(), expected.item())
+
+
+@pytest.mark.parametrize("options", [{}, {"label_smoothing": 0.1},
+                                     {"label_smoothing": 0.1, "weight": cr.ones(4)},
+                                     {"ignore_index": 3}])
+def test_cross_entropy_with_class_indices_is_one_node(options):
+    logits = cr.randn(5, 4, requires_grad=True)
+    loss = nn.CrossEntropyLoss(**options)(logits, cr.tensor(CLASSES))
+    assert loss.grad_fn.name == "CrossEntropy"
+    assert loss.grad_fn.next_functions == ((logits, 0), (None, 0), (None, 0), (None, 0),
+                                           (None, 0), (None, 0))
+

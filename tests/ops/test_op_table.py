@@ -40,6 +40,9 @@ OPS = (
     + unary("tanh", cr.tanh, torch.tanh)
     + unary("sigmoid", cr.sigmoid, torch.sigmoid)
     + unary("relu", cr.relu, torch.relu, "nonzero")
+    + unary("erf", cr.ops.erf, torch.erf)
+    + unary("softplus", lambda x: cr.nn.functional.softplus(x, 2.0, 1.5),
+            lambda x: torch.nn.functional.softplus(x, 2.0, 1.5), "nonzero")
     + unary("clamp", lambda x: x.clamp(-0.5, 0.7), lambda x: x.clamp(-0.5, 0.7), "nonzero")
     + unary("clamp_min", lambda x: x.clamp(min=0.1), lambda x: x.clamp(min=0.1), "nonzero")
     + unary("pow_scalar", lambda x: x ** 3, lambda x: x ** 3)
@@ -80,6 +83,11 @@ OPS = (
         lambda x: (x * 0 + torch.tensor([1.0, 3.0, 3.0]) * x).amax(), ((3,),), "positive", False)]
     + unary("max_dim", lambda x: x.max(1).values, lambda x: x.max(1).values, "distinct",
             shapes=[(2, 3), (2, 1, 4)])
+    # two outputs, values and (non-differentiable) indices
+    + unary("max_dim_both", lambda x: x.max(-1), lambda x: x.max(-1), "distinct",
+            shapes=[(3,), (2, 3), (2, 1, 4)])
+    + unary("min_dim_both_keep", lambda x: x.min(0, keepdim=True),
+            lambda x: x.min(0, keepdim=True), "distinct", shapes=[(2, 3)])
     + unary("min_dim_keep", lambda x: x.min(0, keepdim=True)[0],
             lambda x: x.min(0, keepdim=True)[0], "distinct", shapes=[(3,), (2, 3)])
     + unary("max_all", lambda x: x.max(), lambda x: x.max(), "distinct", shapes=[(3,), (2, 3)])
@@ -173,8 +181,9 @@ def test_op_matches_torch(name, cr_fn, torch_fn, shapes, domain, gradgrad):
 def test_every_public_op_is_in_the_table():
     names = {op[0] for op in OPS}
     required = {"exp", "log", "log1p", "sqrt", "rsqrt", "abs", "sin", "cos", "tanh", "sigmoid",
-                "relu", "clamp", "maximum", "minimum", "where", "sum", "mean", "prod", "amax",
-                "amin_dim", "max_dim", "var", "std", "logsumexp", "softmax", "log_softmax",
+                "relu", "erf", "softplus", "clamp", "maximum", "minimum", "where", "sum", "mean",
+                "prod", "amax", "amin_dim", "max_dim", "max_dim_both", "var", "std", "logsumexp",
+                "softmax", "log_softmax",
                 "matmul", "reshape", "view", "flatten", "transpose", "permute", "squeeze",
                 "unsqueeze", "expand", "broadcast_to", "repeat", "cat", "stack", "split",
                 "chunk", "gather", "index_select", "masked_fill", "pad", "tril", "triu",
