@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from common import alternate_workers, median, table, write
+from common import alternate_workers, blas_kernel, median, run_as_users_do, table, write
 
 BATCH = 128
 # (kind, input channels, output channels, output positions per image, kernel elements)
@@ -110,6 +110,7 @@ def worker(library: str, batches: int) -> dict:
 
 
 def main() -> None:
+    run_as_users_do()
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
@@ -145,6 +146,7 @@ def main() -> None:
     rows = [(lib, f"{BATCH / per_step[lib]:.0f} images/s",
              f"{per_step[lib] * 60000 / BATCH:.1f} s", f"{memory[lib]:.0f} MB",
              f"{result['fraction_of_peak_matmul'][lib]:.0%}") for lib in runs]
+    print(f"BLAS: {blas_kernel()}")
     print(table(rows, ("library", "throughput", "epoch (60k)", "peak RSS", "of peak matmul")))
     print(f"chainrule / pytorch: throughput {result['speedup_over_pytorch']:.2f}x, "
           f"peak memory {result['memory_ratio_to_pytorch']:.2f}x; machine peak matmul "

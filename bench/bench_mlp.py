@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from common import alternate_workers, median, table, write
+from common import alternate_workers, blas_kernel, median, run_as_users_do, table, write
 
 WORKLOADS = {
     "mlp": ("mlp 784-256-128-10, Adam, batch 128", "images"),
@@ -138,6 +138,7 @@ def worker(library: str, workload: str, limit: int | None, steps: int) -> dict:
 
 
 def main() -> None:
+    run_as_users_do()
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
@@ -170,6 +171,7 @@ def main() -> None:
         rows.append((name, f"{units / seconds['chainrule']:.0f} {unit}/s",
                      f"{units / seconds['pytorch']:.0f} {unit}/s", numpy_rate,
                      f"{result['speedup_over_pytorch']:.2f}x"))
+    print(f"BLAS: {blas_kernel()}")
     print(table(rows, ("workload", "chainrule", "pytorch", "hand-written numpy",
                        "chainrule / pytorch")))
     if not args.quick:

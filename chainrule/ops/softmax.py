@@ -117,6 +117,7 @@ class CrossEntropy(Function):
                 smooth = weight.sum() * log_norm - shifted @ weight.astype(logits.dtype)
             losses += (smoothing / c) * (smooth if everything else smooth * valid)
         ctx.save_for_backward(logits)
+        ctx.shifted, ctx.log_norm = shifted, log_norm
         ctx.target, ctx.weight, ctx.valid, ctx.item_weight = safe, weight, valid, item_weight
         ctx.reduction, ctx.smoothing, ctx.everything = reduction, smoothing, everything
         ctx.denominator = n if item_weight is None else item_weight.sum()
@@ -144,7 +145,10 @@ class CrossEntropy(Function):
             a = (item * (1 - eps))[:, None] + (eps / c) * w.sum() * valid
         elif not (ctx.weight is None and ctx.everything):
             a = item[:, None]
-        p = softmax(logits, 1)
+        if ctx.recording:
+            p = softmax(logits, 1)  # an op, so that second derivatives are exact
+        else:  # reuse the forward's work: softmax = exp(shifted - log Σ exp shifted)
+            p = np.exp(ctx.shifted - ctx.log_norm[:, None])
         local = p - b if a is None else p * a - b
         if ctx.reduction == "none":
             return local * grad.reshape((-1, 1)), None, None, None, None, None
