@@ -116,18 +116,40 @@ def check_op(cr_fn: Callable, torch_fn: Callable, arrays: Sequence[np.ndarray], 
         check_hvp(cr_fn, torch_fn, arrays, rtol, atol)
 
 
+def _flat(result) -> list:
+    """Tensors of a nested output (e.g. LSTM's (output, (h_n, c_n))), in order."""
+    if isinstance(result, (tuple, list)):
+        return [t for r in result for t in _flat(r)]
+    return [] if result is None else [result]
+
+
 def check_module_against_torch(cr_module, torch_module, arrays, rtol=RTOL, atol=ATOL,
-                               seed: int = 3) -> None:
-    """Load chainrule's state_dict into the torch module, then compare outputs and all grads."""
+                               seed: int = 3, kwargs: dict | None = None) -> None:
+    """Load chainrule's state_dict into the torch module, then compare outputs and all grads.
+
+    `arrays` are the float inputs (all take gradients); `kwargs` are extra keyword
+    arguments given to both modules as they are (masks, flags). Nested outputs are
+    compared tensor by tensor.
+    """
     state = {k: torch.tensor(v.numpy()) for k, v in cr_module.state_dict().items()}
+    assert list(state) == list(torch_module.state_dict()), "state_dict keys differ from torch's"
     torch_module.double().load_state_dict(state)
     xs = [to_cr(a) for a in arrays]
     ts = [to_torch(a) for a in arrays]
-    out, tout = cr_module(*xs), torch_module(*ts)
-    assert_close(out, tout, rtol, atol, "module output")
-    v = np.random.default_rng(seed).standard_normal(tout.shape)
-    (out * cr.tensor(v)).sum().backward()
-    (tout * torch.tensor(v)).sum().backward()
+    kwargs = kwargs or {}
+    outs = _flat(cr_module(*xs, **{k: v[0] for k, v in kwargs.items()}))
+    touts = _flat(torch_module(*ts, **{k: v[1] for k, v in kwargs.items()}))
+    assert len(outs) == len(touts), f"{len(outs)} outputs, torch has {len(touts)}"
+    rng = np.random.default_rng(seed)
+    total, ttotal = 0, 0
+    for i, (out, tout) in enumerate(zip(outs, touts)):
+        assert_close(out, tout, rtol, atol, f"module output {i}")
+        if tout.requires_grad:
+            v = rng.standard_normal(tout.shape)
+            total = total + (out * cr.tensor(v)).sum()
+            ttotal = ttotal + (tout * torch.tensor(v)).sum()
+    total.backward()
+    ttotal.backward()
     for i, (x, t) in enumerate(zip(xs, ts)):
         assert_close(x.grad, t.grad, rtol, atol, f"gradient of input {i}")
     tparams = dict(torch_module.named_parameters())

@@ -5,8 +5,10 @@ Modules in chainrule.nn hold parameters and state and call these.
 
 from ...ops import linear, pad
 from .activation import elu, gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
+from .attention import causal_mask, multi_head_attention, scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv_transpose2d
 from .dropout import dropout, dropout2d
+from .embedding import embedding
 from .loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

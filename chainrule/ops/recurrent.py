@@ -1,0 +1,377 @@
+"""Recurrences: a whole sequence of RNN, LSTM or GRU steps as one op each.
+
+NOTE [ Fused recurrences ]
+A recurrent layer applies the same cell at every time step. Written with one node
+per elementwise op, a 28-step LSTM is about 700 nodes, and its weight gradient is 28
+small matrix products. Here the input projection x·W_ihᵀ + b for all steps is one
+`linear` before the op (one GEMM), and the op runs the time loop in NumPy:
+
+* forward keeps the gate activations of every step (memory linear in the length);
+* backward walks the steps in reverse (backpropagation through time), writing each
+  step's gate gradients into one (T, N, G) array; the recurrent weight's gradient is
+  then one GEMM over all steps, and the input projection's gradients come from
+  `linear`'s backward, also one GEMM each.
+
+Variable-length batches: `lengths` (N,) or None. A row whose sequence has ended
+keeps its state unchanged and outputs zeros, so h_n is each row's last real state.
+
+Higher order: the handwritten backward is exact to first order. Under
+create_graph the backward instead differentiates the same recurrence composed from
+chainrule's ops (`*_step` below, which the cell modules also use), so gradients of
+gradients are exact too.
+
+Gate order and formulas are PyTorch's, so weights load unchanged:
+  RNN   h' = act(gx + h W_hhᵀ)                        (gx includes both biases)
+  LSTM  i, f, g, o = σ, σ, tanh, σ of (gx + h W_hhᵀ);  c' = f c + i g;  h' = o tanh c'
+  GRU   r, z = σ(gx_rz + h W_hh,rzᵀ + b_hh,rz);  n = tanh(gx_n + r (h W_hh,nᵀ + b_hh,n))
+        h' = (1 - z) n + z h
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.engine import grad as autograd_grad
+from ..autograd.function import Function
+from ..autograd.tensor_base import TensorBase
+from .linalg import matmul
+from .primitives import where
+from .shape import stack
+from .unary import relu, sigmoid, tanh
+
+
+def _sigmoid_(x: np.ndarray) -> np.ndarray:
+    """σ(x) in place, as (tanh(x/2) + 1)/2: no overflow for large negative x."""
+    x *= 0.5
+    np.tanh(x, out=x)
+    x += 1
+    x *= 0.5
+    return x
+
+
+def _masks(lengths, steps: int, dtype) -> np.ndarray | None:
+    """(T, N, 1) with 1 where step t is inside row n's sequence; None if all are full."""
+    if lengths is None or np.all(lengths >= steps):
+        return None
+    return (np.arange(steps)[:, None] < lengths[None, :]).astype(dtype)[:, :, None]
+
+
+class _Recurrence(Function):
+    """Shared by the three recurrences: the create_graph path through the composed steps."""
+
+    @classmethod
+    def reference(cls, *inputs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grads):
+        if ctx.recording:
+            return _differentiate_reference(ctx, grads)
+        return ctx.backward_arrays(*grads)
+
+
+def _differentiate_reference(ctx, grads) -> tuple:
+    """Gradients through the composed recurrence, recorded: exact to every order."""
+    inputs = ctx.inputs
+    wanted = [k for k, t in enumerate(inputs) if isinstance(t, TensorBase) and t.requires_grad]
+    outputs = type(ctx).reference(*inputs)
+    pairs = [(o, g) for o, g in zip(outputs, grads) if g is not None]
+    found = autograd_grad([o for o, _ in pairs], [inputs[k] for k in wanted],
+                          [g for _, g in pairs], create_graph=True, allow_unused=True)
+    result = [None] * len(inputs)
+    for k, g in zip(wanted, found):
+        result[k] = g
+    return tuple(result)
+
+
+def _run_composed(step, gx, state: tuple, lengths, *weights):
+    """The recurrence from ops, step by step; `step(gx_t, state, *weights)` -> state."""
+    masks = _masks(None if lengths is None else lengths.data if isinstance(lengths, TensorBase)
+                   else lengths, gx.shape[0], gx.dtype)
+    outputs = []
+    for t in range(gx.shape[0]):
+        new = step(gx[t], state, *weights)
+        if masks is not None:
+            new = tuple(where(masks[t] > 0, n, s) for n, s in zip(new, state))
+            outputs.append(new[0] * masks[t])
+        else:
+            outputs.append(new[0])
+        state = new
+    return (stack(outputs, 0), *state)
+
+
+# -- the steps, composed from ops (cells and the create_graph path use these) ---------------
+
+
+def rnn_step(gx, state: tuple, w_hh, nonlinearity: str = "tanh") -> tuple:
+    """h' = act(gx + h W_hhᵀ), gx holding the input projection and both biases."""
+    (h,) = state
+    pre = gx + matmul(h, w_hh.T)
+    return (tanh(pre) if nonlinearity == "tanh" else relu(pre),)
+
+
+def lstm_step(gx, state: tuple, w_hh) -> tuple:
+    """(h', c') of one LSTM step; gx (N, 4H) holds x W_ihᵀ and both biases."""
+    h, c = state
+    gates = gx + matmul(h, w_hh.T)
+    size = h.shape[-1]
+    i = sigmoid(gates[..., :size])
+    f = sigmoid(gates[..., size : 2 * size])
+    g = tanh(gates[..., 2 * size : 3 * size])
+    o = sigmoid(gates[..., 3 * size :])
+    c = f * c + i * g
+    return o * tanh(c), c
+
+
+def gru_step(gx, state: tuple, w_hh, b_hh) -> tuple:
+    """h' of one GRU step; gx (N, 3H) holds x W_ihᵀ + b_ih."""
+    (h,) = state
+    gh = matmul(h, w_hh.T)
+    if b_hh is not None:
+        gh = gh + b_hh
+    size = h.shape[-1]
+    r = sigmoid(gx[..., :size] + gh[..., :size])
+    z = sigmoid(gx[..., size : 2 * size] + gh[..., size : 2 * size])
+    n = tanh(gx[..., 2 * size :] + r * gh[..., 2 * size :])
+    return (n + z * (h - n),)
+
+
+# -- the fused recurrences ------------------------------------------------------------------
+
+
+class RNNRecurrence(_Recurrence):
+    """output (T, N, H), h_n (N, H) from gx (T, N, H) = x W_ihᵀ + biases, h0, W_hh."""
+
+    @staticmethod
+    def forward(ctx, gx, h0, w_hh, lengths, nonlinearity):
+        steps = gx.shape[0]
+        masks = _masks(lengths, steps, gx.dtype)
+        out = np.empty_like(gx)
+        h = h0
+        for t in range(steps):
+            pre = h @ w_hh.T
+            pre += gx[t]
+            new = np.tanh(pre, out=pre) if nonlinearity == "tanh" else np.maximum(pre, 0, out=pre)
+            if masks is not None:
+                new = np.where(masks[t] > 0, new, h)
+                out[t] = new * masks[t]
+            else:
+                out[t] = new
+            h = new
+        ctx.save_for_backward(gx, h0, w_hh)
+        ctx.out, ctx.masks, ctx.nonlinearity = out, masks, nonlinearity
+        return out, h.copy()
+
+    # dpre = dh ⊙ act'(h'), dh_prev = dpre W_hh, dW_hh = Σ_t dpreₜᵀ h_{t-1}
+    def backward_arrays(ctx, grad_out, grad_h):
+        gx, h0, w_hh = ctx.saved_tensors
+        out, masks = ctx.out, ctx.masks
+        steps = gx.shape[0]
+        d_pre = np.empty_like(gx)
+        dh = grad_h.copy()
+        states = out if masks is None else _carried_states(out, h0, masks)
+        for t in reversed(range(steps)):
+            total = grad_out[t] + dh if masks is None else grad_out[t] * masks[t] + dh
+            h_new = states[t]
+            local = (1 - h_new * h_new) if ctx.nonlinearity == "tanh" else (h_new > 0)
+            cell = total if masks is None else total * masks[t]
+            np.multiply(cell, local, out=d_pre[t])
+            dh = d_pre[t] @ w_hh
+            if masks is not None:
+                dh += total * (1 - masks[t])
+        previous = np.concatenate([h0[None], states[:-1]], axis=0)
+        grad_w = _weight_gradient(d_pre, previous)
+        return d_pre, dh, grad_w, None, None
+
+    @classmethod
+    def reference(cls, gx, h0, w_hh, lengths, nonlinearity):
+        return _run_composed(lambda g, s, w: rnn_step(g, s, w, nonlinearity), gx, (h0,),
+                             lengths, w_hh)
+
+
+def _carried_states(out: np.ndarray, h0: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """Each step's state with finished rows carrying their last state (outputs hold 0)."""
+    states = np.empty_like(out)
+    h = h0
+    for t in range(out.shape[0]):
+        h = np.where(masks[t] > 0, out[t], h)
+        states[t] = h
+    return states
+
+
+def _weight_gradient(d_gates: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """Σ_t dgatesₜᵀ h_{t-1}: one GEMM over all steps instead of one per step."""
+    return d_gates.reshape(-1, d_gates.shape[-1]).T @ previous.reshape(-1, previous.shape[-1])
+
+
+class LSTMRecurrence(_Recurrence):
+    """output (T, N, H), h_n, c_n (N, H) from gx (T, N, 4H) = x W_ihᵀ + biases, h0, c0, W_hh."""
+
+    @staticmethod
+    def forward(ctx, gx, h0, c0, w_hh, lengths):
+        steps, _, four = gx.shape
+        size = four // 4
+        masks = _masks(lengths, steps, gx.dtype)
+        gates = np.empty_like(gx)  # activated i, f, g, o of every step
+        cells = np.empty(gx.shape[:2] + (size,), gx.dtype)
+        tanh_cells = np.empty_like(cells)
+        out = np.empty_like(cells)
+        h, c = h0, c0
+        w_t = np.ascontiguousarray(w_hh.T)
+        for t in range(steps):
+            a = gates[t]
+            np.matmul(h, w_t, out=a)
+            a += gx[t]
+            np.tanh(a[:, 2 * size : 3 * size], out=a[:, 2 * size : 3 * size])
+            _sigmoid_(a[:, : 2 * size])
+            _sigmoid_(a[:, 3 * size :])
+            i, f, g, o = a[:, :size], a[:, size : 2 * size], a[:, 2 * size : 3 * size], \
+                a[:, 3 * size :]
+            c_new = f * c
+            c_new += i * g
+            tc = np.tanh(c_new, out=tanh_cells[t])
+            h_new = np.multiply(o, tc, out=out[t])
+            if masks is not None:
+                m = masks[t] > 0
+                c_new = np.where(m, c_new, c)
+                h = np.where(m, h_new, h)
+                out[t] *= masks[t]
+            else:
+                h = h_new
+            cells[t] = c_new
+            c = c_new
+        ctx.save_for_backward(gx, h0, c0, w_hh)
+        ctx.gates, ctx.cells, ctx.tanh_cells, ctx.out, ctx.masks = \
+            gates, cells, tanh_cells, out, masks
+        return out, np.array(h, copy=True), np.array(c, copy=True)
+
+    # with tc = tanh c':  do = dh·tc,  dc = dh·o·(1 - tc²) + dc',  di = dc·g,  dg = dc·i,
+    # df = dc·c,  dc_prev = dc·f; gate pre-activations: σ' = s(1 - s), tanh' = 1 - g²
+    def backward_arrays(ctx, grad_out, grad_h, grad_c):
+        gx, h0, c0, w_hh = ctx.saved_tensors
+        gates, cells, tanh_cells, masks = ctx.gates, ctx.cells, ctx.tanh_cells, ctx.masks
+        steps, _, four = gx.shape
+        size = four // 4
+        d_gates = np.empty_like(gx)
+        dh, dc = grad_h.copy(), grad_c.copy()
+        states = ctx.out if masks is None else _carried_states(ctx.out, h0, masks)
+        for t in reversed(range(steps)):
+            a, tc = gates[t], tanh_cells[t]
+            i, f, g, o = a[:, :size], a[:, size : 2 * size], a[:, 2 * size : 3 * size], \
+                a[:, 3 * size :]
+            c_prev = cells[t - 1] if t else c0
+            total = grad_out[t] + dh if masks is None else grad_out[t] * masks[t] + dh
+            if masks is not None:
+                carried_h, carried_c = total * (1 - masks[t]), dc * (1 - masks[t])
+                total, dc = total * masks[t], dc * masks[t]
+            d = d_gates[t]
+            np.multiply(total, tc, out=d[:, 3 * size :])  # do
+            dc = dc + total * o * (1 - tc * tc)
+            np.multiply(dc, g, out=d[:, :size])  # di
+            np.multiply(dc, c_prev, out=d[:, size : 2 * size])  # df
+            np.multiply(dc, i, out=d[:, 2 * size : 3 * size])  # dg
+            dc = dc * f
+            d[:, : 2 * size] *= a[:, : 2 * size] * (1 - a[:, : 2 * size])
+            d[:, 3 * size :] *= o * (1 - o)
+            d[:, 2 * size : 3 * size] *= 1 - g * g
+            dh = d @ w_hh
+            if masks is not None:
+                dh += carried_h
+                dc += carried_c
+        previous = np.concatenate([h0[None], states[:-1]], axis=0)
+        return d_gates, dh, dc, _weight_gradient(d_gates, previous), None
+
+    @classmethod
+    def reference(cls, gx, h0, c0, w_hh, lengths):
+        return _run_composed(lstm_step, gx, (h0, c0), lengths, w_hh)
+
+
+class GRURecurrence(_Recurrence):
+    """output (T, N, H), h_n (N, H) from gx (T, N, 3H) = x W_ihᵀ + b_ih, h0, W_hh, b_hh."""
+
+    @staticmethod
+    def forward(ctx, gx, h0, w_hh, b_hh, lengths):
+        steps, n_rows, three = gx.shape
+        size = three // 3
+        masks = _masks(lengths, steps, gx.dtype)
+        rz = np.empty((steps, n_rows, 2 * size), gx.dtype)
+        n_gate = np.empty((steps, n_rows, size), gx.dtype)
+        gh_n = np.empty_like(n_gate)
+        out = np.empty_like(n_gate)
+        w_t = np.ascontiguousarray(w_hh.T)
+        h = h0
+        for t in range(steps):
+            gh = h @ w_t
+            if b_hh is not None:
+                gh += b_hh
+            a = rz[t]
+            np.add(gx[t, :, : 2 * size], gh[:, : 2 * size], out=a)
+            _sigmoid_(a)
+            r, z = a[:, :size], a[:, size:]
+            gh_n[t] = gh[:, 2 * size :]
+            n = np.multiply(r, gh_n[t], out=n_gate[t])
+            n += gx[t, :, 2 * size :]
+            np.tanh(n, out=n)
+            h_new = h - n
+            h_new *= z
+            h_new += n
+            if masks is not None:
+                h_new = np.where(masks[t] > 0, h_new, h)
+                out[t] = h_new * masks[t]
+            else:
+                out[t] = h_new
+            h = h_new
+        ctx.save_for_backward(gx, h0, w_hh)
+        ctx.rz, ctx.n_gate, ctx.gh_n, ctx.out, ctx.masks = rz, n_gate, gh_n, out, masks
+        ctx.has_bias = b_hh is not None
+        return out, np.array(h, copy=True)
+
+    # dz = dh·(h - n), dn = dh·(1 - z)·(1 - n²), dr = dn·gh_n; dh_prev = dh·z + dgh W_hh,
+    # where dgh = (dr·r(1 - r), dz·z(1 - z), dn·r) and dgx = (same r, z parts, dn)
+    def backward_arrays(ctx, grad_out, grad_h):
+        gx, h0, w_hh = ctx.saved_tensors
+        rz, n_gate, gh_n, masks = ctx.rz, ctx.n_gate, ctx.gh_n, ctx.masks
+        steps, _, three = gx.shape
+        size = three // 3
+        d_gx = np.empty_like(gx)
+        d_gh = np.empty_like(gx)
+        dh = grad_h.copy()
+        states = ctx.out if masks is None else _carried_states(ctx.out, h0, masks)
+        for t in reversed(range(steps)):
+            r, z, n = rz[t, :, :size], rz[t, :, size:], n_gate[t]
+            h_prev = states[t - 1] if t else h0
+            total = grad_out[t] + dh if masks is None else grad_out[t] * masks[t] + dh
+            if masks is not None:
+                carried = total * (1 - masks[t])
+                total = total * masks[t]
+            dn = total * (1 - z) * (1 - n * n)
+            dz = total * (h_prev - n) * z * (1 - z)
+            dr = dn * gh_n[t] * r * (1 - r)
+            d_gx[t, :, :size] = dr
+            d_gx[t, :, size : 2 * size] = dz
+            d_gx[t, :, 2 * size :] = dn
+            d_gh[t, :, :size] = dr
+            d_gh[t, :, size : 2 * size] = dz
+            np.multiply(dn, r, out=d_gh[t, :, 2 * size :])
+            dh = total * z + d_gh[t] @ w_hh
+            if masks is not None:
+                dh += carried
+        previous = np.concatenate([h0[None], states[:-1]], axis=0)
+        grad_b = d_gh.sum(axis=(0, 1)) if ctx.has_bias else None
+        return d_gx, dh, _weight_gradient(d_gh, previous), grad_b, None
+
+    @classmethod
+    def reference(cls, gx, h0, w_hh, b_hh, lengths):
+        return _run_composed(gru_step, gx, (h0,), lengths, w_hh, b_hh)
+
+
+def rnn_recurrence(gx, h0, w_hh, lengths=None, nonlinearity: str = "tanh"):
+    return RNNRecurrence.apply(gx, h0, w_hh, lengths, nonlinearity)
+
+
+def lstm_recurrence(gx, h0, c0, w_hh, lengths=None):
+    return LSTMRecurrence.apply(gx, h0, c0, w_hh, lengths)
+
+
+def gru_recurrence(gx, h0, w_hh, b_hh, lengths=None):
+    return GRURecurrence.apply(gx, h0, w_hh, b_hh, lengths)
