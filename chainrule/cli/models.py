@@ -26,4 +26,33 @@ def cnn(dropout: float = 0.25) -> nn.Module:
     )
 
 
-MODELS = {"mlp": mlp, "cnn": cnn}
+class RowSequenceClassifier(nn.Module):
+    """Reads each 28×28 image as a sequence of 28 rows of 28 pixels with an LSTM or a
+    GRU, and classifies the last hidden state.
+
+    Shape: (N, 1, 28, 28) -> logits (N, 10).
+    """
+
+    def __init__(self, cell: str = "lstm", hidden_size: int = 128, dropout: float = 0.1) -> None:
+        super().__init__()
+        recurrent = {"lstm": nn.LSTM, "gru": nn.GRU}[cell]
+        self.rnn = recurrent(28, hidden_size, batch_first=True)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden_size, 10)
+
+    def forward(self, x):
+        out, _ = self.rnn(x.reshape(x.shape[0], 28, 28))
+        return self.head(self.dropout(out[:, -1]))
+
+
+def lstm(dropout: float = 0.1) -> nn.Module:
+    """An LSTM (hidden 128) over the rows of the image, then a linear layer."""
+    return RowSequenceClassifier("lstm", dropout=dropout)
+
+
+def gru(dropout: float = 0.1) -> nn.Module:
+    """A GRU (hidden 128) over the rows of the image, then a linear layer."""
+    return RowSequenceClassifier("gru", dropout=dropout)
+
+
+MODELS = {"mlp": mlp, "cnn": cnn, "lstm": lstm, "gru": gru}

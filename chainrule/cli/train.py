@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="peak lr of the one-cycle schedule (default: per optimizer)")
     parser.add_argument("--label-smoothing", type=float, default=0.1)
     parser.add_argument("--dropout", type=float, default=None,
-                        help="dropout rate (default: 0.1 for mlp, 0.25 for cnn)")
+                        help="dropout rate (default: 0.1 for mlp, lstm and gru, 0.25 for cnn)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None, help="output folder (runs/MODEL)")
     parser.add_argument("--data", type=Path, default=None, help="folder with the IDX files")

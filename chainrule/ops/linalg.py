@@ -79,7 +79,10 @@ class Linear(Function):
             )
         ctx.save_for_backward(x, weight)
         ctx.has_bias, ctx.input_shape = bias is not None, x.shape
-        y = x @ weight.T
+        if x.ndim > 2:  # one GEMM over all leading axes, not one per leading index
+            y = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(x.shape[:-1] + (-1,))
+        else:
+            y = x @ weight.T
         if bias is not None:
             y += bias
         return y

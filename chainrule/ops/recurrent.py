@@ -41,11 +41,13 @@ from .unary import relu, sigmoid, tanh
 
 
 def _sigmoid_(x: np.ndarray) -> np.ndarray:
-    """σ(x) in place, as (tanh(x/2) + 1)/2: no overflow for large negative x."""
-    x *= 0.5
-    np.tanh(x, out=x)
+    """σ(x) = 1/(1 + e⁻ˣ) in place. exp is the fastest transcendental NumPy has here;
+    for x < -88 (float32) e⁻ˣ overflows to inf and σ correctly becomes 0, so callers
+    silence the overflow warning."""
+    np.negative(x, out=x)
+    np.exp(x, out=x)
     x += 1
-    x *= 0.5
+    np.reciprocal(x, out=x)
     return x
 
 
@@ -218,28 +220,27 @@ class LSTMRecurrence(_Recurrence):
         out = np.empty_like(cells)
         h, c = h0, c0
         w_t = np.ascontiguousarray(w_hh.T)
-        for t in range(steps):
-            a = gates[t]
-            np.matmul(h, w_t, out=a)
-            a += gx[t]
-            np.tanh(a[:, 2 * size : 3 * size], out=a[:, 2 * size : 3 * size])
-            _sigmoid_(a[:, : 2 * size])
-            _sigmoid_(a[:, 3 * size :])
-            i, f, g, o = a[:, :size], a[:, size : 2 * size], a[:, 2 * size : 3 * size], \
-                a[:, 3 * size :]
-            c_new = f * c
-            c_new += i * g
-            tc = np.tanh(c_new, out=tanh_cells[t])
-            h_new = np.multiply(o, tc, out=out[t])
-            if masks is not None:
-                m = masks[t] > 0
-                c_new = np.where(m, c_new, c)
-                h = np.where(m, h_new, h)
-                out[t] *= masks[t]
-            else:
-                h = h_new
-            cells[t] = c_new
-            c = c_new
+        with np.errstate(over="ignore"):  # see _sigmoid_
+            for t in range(steps):
+                a = gates[t]
+                np.matmul(h, w_t, out=a)
+                a += gx[t]
+                i, f, g, o = (a[:, k * size : (k + 1) * size] for k in range(4))
+                np.tanh(g, out=g)
+                _sigmoid_(a[:, : 2 * size])
+                _sigmoid_(o)
+                c_new = np.multiply(f, c, out=cells[t])
+                c_new += i * g
+                np.tanh(c_new, out=tanh_cells[t])
+                h_new = np.multiply(o, tanh_cells[t], out=out[t])
+                if masks is not None:
+                    m = masks[t] > 0
+                    c_new[...] = np.where(m, c_new, c)
+                    h = np.where(m, h_new, h)
+                    out[t] *= masks[t]
+                else:
+                    h = h_new
+                c = c_new
         ctx.save_for_backward(gx, h0, c0, w_hh)
         ctx.gates, ctx.cells, ctx.tanh_cells, ctx.out, ctx.masks = \
             gates, cells, tanh_cells, out, masks
@@ -252,29 +253,36 @@ class LSTMRecurrence(_Recurrence):
         gates, cells, tanh_cells, masks = ctx.gates, ctx.cells, ctx.tanh_cells, ctx.masks
         steps, _, four = gx.shape
         size = four // 4
+        # What does not depend on the incoming gradient is computed for all steps at once:
+        # the gates' local derivatives, and o·(1 - tc²), the path from h' back to c'.
+        local = np.subtract(1, gates)
+        local *= gates
+        g_all = gates[:, :, 2 * size : 3 * size]
+        np.multiply(g_all, g_all, out=local[:, :, 2 * size : 3 * size])
+        np.subtract(1, local[:, :, 2 * size : 3 * size], out=local[:, :, 2 * size : 3 * size])
+        h_to_c = np.multiply(tanh_cells, tanh_cells)
+        np.subtract(1, h_to_c, out=h_to_c)
+        h_to_c *= gates[:, :, 3 * size :]
         d_gates = np.empty_like(gx)
-        dh, dc = grad_h.copy(), grad_c.copy()
+        dh, dc = np.array(grad_h, copy=True), np.array(grad_c, copy=True)
+        total, work = np.empty_like(dh), np.empty_like(dh)
         states = ctx.out if masks is None else _carried_states(ctx.out, h0, masks)
         for t in reversed(range(steps)):
-            a, tc = gates[t], tanh_cells[t]
-            i, f, g, o = a[:, :size], a[:, size : 2 * size], a[:, 2 * size : 3 * size], \
-                a[:, 3 * size :]
-            c_prev = cells[t - 1] if t else c0
-            total = grad_out[t] + dh if masks is None else grad_out[t] * masks[t] + dh
+            a, d = gates[t], d_gates[t]
+            i, f, g = a[:, :size], a[:, size : 2 * size], a[:, 2 * size : 3 * size]
+            np.add(grad_out[t], dh, out=total)
             if masks is not None:
-                carried_h, carried_c = total * (1 - masks[t]), dc * (1 - masks[t])
-                total, dc = total * masks[t], dc * masks[t]
-            d = d_gates[t]
-            np.multiply(total, tc, out=d[:, 3 * size :])  # do
-            dc = dc + total * o * (1 - tc * tc)
+                total *= masks[t]  # a finished row's gradients skip the cell (added below)
+                carried_h, carried_c = dh * (1 - masks[t]), dc * (1 - masks[t])
+                dc *= masks[t]
+            np.multiply(total, tanh_cells[t], out=d[:, 3 * size :])  # do
+            dc += np.multiply(total, h_to_c[t], out=work)
             np.multiply(dc, g, out=d[:, :size])  # di
-            np.multiply(dc, c_prev, out=d[:, size : 2 * size])  # df
+            np.multiply(dc, cells[t - 1] if t else c0, out=d[:, size : 2 * size])  # df
             np.multiply(dc, i, out=d[:, 2 * size : 3 * size])  # dg
-            dc = dc * f
-            d[:, : 2 * size] *= a[:, : 2 * size] * (1 - a[:, : 2 * size])
-            d[:, 3 * size :] *= o * (1 - o)
-            d[:, 2 * size : 3 * size] *= 1 - g * g
-            dh = d @ w_hh
+            dc *= f
+            d *= local[t]
+            np.matmul(d, w_hh, out=dh)
             if masks is not None:
                 dh += carried_h
                 dc += carried_c
@@ -299,28 +307,29 @@ class GRURecurrence(_Recurrence):
         gh_n = np.empty_like(n_gate)
         out = np.empty_like(n_gate)
         w_t = np.ascontiguousarray(w_hh.T)
+        gh = np.empty((n_rows, three), gx.dtype)
         h = h0
-        for t in range(steps):
-            gh = h @ w_t
-            if b_hh is not None:
-                gh += b_hh
-            a = rz[t]
-            np.add(gx[t, :, : 2 * size], gh[:, : 2 * size], out=a)
-            _sigmoid_(a)
-            r, z = a[:, :size], a[:, size:]
-            gh_n[t] = gh[:, 2 * size :]
-            n = np.multiply(r, gh_n[t], out=n_gate[t])
-            n += gx[t, :, 2 * size :]
-            np.tanh(n, out=n)
-            h_new = h - n
-            h_new *= z
-            h_new += n
-            if masks is not None:
-                h_new = np.where(masks[t] > 0, h_new, h)
-                out[t] = h_new * masks[t]
-            else:
-                out[t] = h_new
-            h = h_new
+        with np.errstate(over="ignore"):  # see _sigmoid_
+            for t in range(steps):
+                np.matmul(h, w_t, out=gh)
+                if b_hh is not None:
+                    gh += b_hh
+                a = rz[t]
+                np.add(gx[t, :, : 2 * size], gh[:, : 2 * size], out=a)
+                _sigmoid_(a)
+                r, z = a[:, :size], a[:, size:]
+                gh_n[t] = gh[:, 2 * size :]
+                n = np.multiply(r, gh_n[t], out=n_gate[t])
+                n += gx[t, :, 2 * size :]
+                np.tanh(n, out=n)
+                h_new = np.subtract(h, n, out=out[t])
+                h_new *= z
+                h_new += n
+                if masks is not None:
+                    h = np.where(masks[t] > 0, h_new, h)
+                    out[t] *= masks[t]
+                else:
+                    h = h_new
         ctx.save_for_backward(gx, h0, w_hh)
         ctx.rz, ctx.n_gate, ctx.gh_n, ctx.out, ctx.masks = rz, n_gate, gh_n, out, masks
         ctx.has_bias = b_hh is not None
