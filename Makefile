@@ -20,7 +20,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/activate
 	touch $@
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check chainrule tests bench scripts
+	$(BIN)/ruff check chainrule tests bench scripts examples
 	$(BIN)/python scripts/line_count.py
 
 test: lint dataset

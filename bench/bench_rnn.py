@@ -16,6 +16,7 @@ import json
 import time
 
 from bench_mlp import fashion_batches
+
 from common import alternate_workers, blas_kernel, median, run_as_users_do, table, write
 
 WORKLOADS = {"lstm": "LSTM 28-128, rows of Fashion-MNIST, Adam, batch 128",

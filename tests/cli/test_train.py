@@ -63,3 +63,15 @@ def test_cnn_model_trains_on_a_small_subset(tmp_path):
     assert metrics["test_accuracy"] > 0.5, metrics["test_accuracy"]
     state = cr.load(tmp_path / "weights.npz")
     assert state["0.weight"].shape == (32, 1, 3, 3) and "1.running_mean" in state
+
+
+@pytest.mark.parametrize("model", ["lstm", "gru"])
+def test_row_sequence_models_train_on_a_small_subset(tmp_path, model):
+    code = main(["train", "--model", model, "--epochs", "1", "--train-size", "2048",
+                 "--test-size", "500", "--out", str(tmp_path), "--no-progress"])
+    assert code == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["test_accuracy"] > 0.4, metrics["test_accuracy"]
+    state = cr.load(tmp_path / "weights.npz")
+    gates = 4 if model == "lstm" else 3
+    assert state["rnn.weight_hh_l0"].shape == (gates * 128, 128)

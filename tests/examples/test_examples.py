@@ -1,0 +1,42 @@
+"""The example programs run, on tiny settings, and show what they are about.
+
+Their full runs (accuracy, samples) are reported in the README, not asserted here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_char_lm_learns_something_and_generates_text(capsys):
+    loss = load("char_lm").main(["--steps", "30", "--sample-every", "30", "--seq-len", "24"])
+    output = capsys.readouterr().out
+    assert loss < np.log(76) - 0.5  # below the uniform guess over the corpus's characters
+    assert "step 30: loss" in output and "'The " in output
+
+
+def test_transformer_learns_to_reverse_on_a_short_run(capsys):
+    accuracy = load("transformer_reverse").main(["--steps", "120"])
+    assert accuracy > 0.5, accuracy  # chance is 1/12
+    assert "final token accuracy" in capsys.readouterr().out
+
+
+def test_clipping_tames_the_exploding_rnn(capsys):
+    results = load("exploding_gradients").main(["--steps", "60"])
+    unclipped, clipped = results.values()
+    norms = [n for _, n in unclipped]
+    assert not np.all(np.isfinite(norms)) or max(norms) > 1e6
+    assert all(np.isfinite(loss) for loss, _ in clipped)
+    assert "without clipping" in capsys.readouterr().out
