@@ -4,7 +4,19 @@ The public names mirror PyTorch's: `chainrule.tensor`, `chainrule.nn`,
 `chainrule.optim`, `chainrule.utils.data`, `chainrule.autograd`.
 """
 
-from . import autograd, data, dtypes, nn, ops, optim, utils
+from . import (
+    accelerator,
+    autograd,
+    backends,
+    cuda,
+    data,
+    dtypes,
+    multiprocessing,
+    nn,
+    ops,
+    optim,
+    utils,
+)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -29,6 +41,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import device
 from .dtypes import (
     bool_,
     double,

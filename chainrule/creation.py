@@ -5,11 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
+from .device import check_device
 from .random import Generator, numpy_generator
 from .tensor import Tensor
 
 
-def _shape(size) -> tuple:
+def _shape(size, keyword=None) -> tuple:
+    """Sizes as f(2, 3), f((2, 3)) or f(size=(2, 3)), checked."""
+    if keyword is not None:
+        if size:
+            raise TypeError("give the sizes either as arguments or as size=, not both")
+        size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for n in size:
@@ -20,19 +26,24 @@ def _shape(size) -> tuple:
     return tuple(int(n) for n in size)
 
 
-def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
+def _make(array: np.ndarray, requires_grad: bool, device=None) -> Tensor:
+    check_device(device)
     t = Tensor._wrap(array)
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+def tensor(data, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of `data` (floats -> float32, ints -> int64)."""
+    check_device(device)
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
 
 
-def as_tensor(data, dtype=None) -> Tensor:
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """`data` as a tensor, sharing memory with it when it already is one (or an array)."""
+    check_device(device)
     if isinstance(data, Tensor) and (dtype is None or dtypes.resolve(dtype) == data.dtype):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or dtypes.resolve(dtype) == data.dtype):
@@ -51,93 +62,115 @@ def _float_dtype(dtype) -> np.dtype:
     return dtypes.resolve(dtype) or dtypes.get_default_dtype()
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(_shape(size), _float_dtype(dtype)), requires_grad)
+# Every creation function takes PyTorch's dtype=, device= (the CPU), requires_grad= and
+# pin_memory= (nothing to pin without a GPU); sizes as f(2, 3), f((2, 3)) or f(size=...).
 
 
-def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(_shape(size), _float_dtype(dtype)), requires_grad)
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False,
+          pin_memory: bool = False) -> Tensor:
+    return _make(np.zeros(_shape(sizes, size), _float_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.empty(_shape(size), _float_dtype(dtype)), requires_grad)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False,
+         pin_memory: bool = False) -> Tensor:
+    return _make(np.ones(_shape(sizes, size), _float_dtype(dtype)), requires_grad, device)
 
 
-def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False,
+          pin_memory: bool = False) -> Tensor:
+    return _make(np.empty(_shape(sizes, size), _float_dtype(dtype)), requires_grad, device)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False,
+         pin_memory: bool = False) -> Tensor:
     dtype = dtypes.resolve(dtype) or dtypes.infer(fill_value)
-    return _make(np.full(_shape((size,)), fill_value, dtype), requires_grad)
+    return _make(np.full(_shape((size,)), fill_value, dtype), requires_grad, device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
     if end is None:
         start, end = 0, start
     if step == 0:
         raise ValueError("arange: step must be nonzero")
     is_float = any(isinstance(v, float) for v in (start, end, step))
     dtype = dtypes.resolve(dtype) or (dtypes.get_default_dtype() if is_float else dtypes.int64)
-    return _make(np.arange(start, end, step).astype(dtype), requires_grad)
+    return _make(np.arange(start, end, step).astype(dtype), requires_grad, device)
 
 
-def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
+def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: bool = False,
+             pin_memory: bool = False) -> Tensor:
+    array = np.linspace(start, end, steps, dtype=_float_dtype(dtype))
+    return _make(array, requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False,
+        pin_memory: bool = False) -> Tensor:
+    return _make(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def rand(*size, generator: Generator | None = None, dtype=None,
-         requires_grad: bool = False) -> Tensor:
+def rand(*sizes, size=None, generator: Generator | None = None, dtype=None, device=None,
+         requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
-    rng = numpy_generator(generator)
-    dtype = _float_dtype(dtype)
-    return _make(rng.random(_shape(size), dtype=dtype), requires_grad)
+    array = numpy_generator(generator).random(_shape(sizes, size), dtype=_float_dtype(dtype))
+    return _make(array, requires_grad, device)
 
 
-def randn(*size, generator: Generator | None = None, dtype=None,
-          requires_grad: bool = False) -> Tensor:
+def randn(*sizes, size=None, generator: Generator | None = None, dtype=None, device=None,
+          requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Standard normal samples."""
-    rng = numpy_generator(generator)
-    dtype = _float_dtype(dtype)
-    return _make(rng.standard_normal(_shape(size), dtype=dtype), requires_grad)
+    array = numpy_generator(generator).standard_normal(_shape(sizes, size),
+                                                       dtype=_float_dtype(dtype))
+    return _make(array, requires_grad, device)
 
 
-def randint(low, high=None, size=(), generator: Generator | None = None, dtype=None) -> Tensor:
+def randint(low, high=None, size=(), generator: Generator | None = None, dtype=None,
+            device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Integers uniform on [low, high)."""
     if high is None:
         low, high = 0, low
-    rng = numpy_generator(generator)
     dtype = dtypes.resolve(dtype) or dtypes.int64
-    return Tensor._wrap(rng.integers(low, high, size=_shape((size,)), dtype=dtype))
+    array = numpy_generator(generator).integers(low, high, size=_shape((size,)), dtype=dtype)
+    return _make(array, requires_grad, device)
 
 
-def randperm(n: int, generator: Generator | None = None) -> Tensor:
-    return Tensor._wrap(numpy_generator(generator).permutation(n).astype(np.int64))
+def randperm(n: int, generator: Generator | None = None, dtype=None, device=None,
+             requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    array = numpy_generator(generator).permutation(n).astype(dtypes.resolve(dtype) or np.int64)
+    return _make(array, requires_grad, device)
 
 
-def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(t.shape, dtypes.resolve(dtype) or t.dtype), requires_grad)
+def zeros_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.zeros(t.shape, dtypes.resolve(dtype) or t.dtype), requires_grad, device)
 
 
-def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(t.shape, dtypes.resolve(dtype) or t.dtype), requires_grad)
+def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.ones(t.shape, dtypes.resolve(dtype) or t.dtype), requires_grad, device)
 
 
-def empty_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.empty(t.shape, dtypes.resolve(dtype) or t.dtype), requires_grad)
+def empty_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.empty(t.shape, dtypes.resolve(dtype) or t.dtype), requires_grad, device)
 
 
-def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.full(t.shape, fill_value, dtypes.resolve(dtype) or t.dtype), requires_grad)
+def full_like(t: Tensor, fill_value, dtype=None, device=None,
+              requires_grad: bool = False) -> Tensor:
+    array = np.full(t.shape, fill_value, dtypes.resolve(dtype) or t.dtype)
+    return _make(array, requires_grad, device)
 
 
-def rand_like(t: Tensor, generator: Generator | None = None, requires_grad: bool = False):
-    return rand(t.shape, generator=generator, dtype=t.dtype, requires_grad=requires_grad)
+def rand_like(t: Tensor, generator: Generator | None = None, dtype=None, device=None,
+              requires_grad: bool = False) -> Tensor:
+    return rand(t.shape, generator=generator, dtype=dtype or t.dtype, device=device,
+                requires_grad=requires_grad)
 
 
-def randn_like(t: Tensor, generator: Generator | None = None, requires_grad: bool = False):
-    return randn(t.shape, generator=generator, dtype=t.dtype, requires_grad=requires_grad)
+def randn_like(t: Tensor, generator: Generator | None = None, dtype=None, device=None,
+               requires_grad: bool = False) -> Tensor:
+    return randn(t.shape, generator=generator, dtype=dtype or t.dtype, device=device,
+                 requires_grad=requires_grad)
 
 
-def randint_like(t: Tensor, low, high=None, generator: Generator | None = None) -> Tensor:
-    return randint(low, high, t.shape, generator=generator, dtype=t.dtype)
+def randint_like(t: Tensor, low, high=None, generator: Generator | None = None, dtype=None,
+                 device=None) -> Tensor:
+    return randint(low, high, t.shape, generator=generator, dtype=dtype or t.dtype,
+                   device=device)

@@ -11,6 +11,8 @@ import threading
 
 import numpy as np
 
+from .device import check_device, is_device_argument
+
 float16 = half = np.dtype(np.float16)
 float32 = np.dtype(np.float32)
 float64 = double = np.dtype(np.float64)
@@ -78,13 +80,18 @@ def infer(value) -> np.dtype:
 def dtype_from_to_args(args: tuple, kwargs: dict) -> np.dtype | None:
     """The dtype in the arguments of `Tensor.to` / `Module.to` (None if there is none).
 
-    Device arguments are accepted only when they name the CPU, chainrule's one device.
+    Devices (positional or `device=`, strings or `chainrule.device`) are accepted only
+    when they name the CPU, chainrule's one device; a tensor argument gives its dtype.
     """
     dtype = kwargs.get("dtype")
-    for a in list(args) + [kwargs.get("device")]:
-        if isinstance(a, str):
-            if a != "cpu":
-                raise RuntimeError(f"chainrule runs on the CPU only; got device {a!r}")
+    check_device(kwargs.get("device"))
+    for a in args:
+        if is_device_argument(a) or isinstance(a, int) and not isinstance(a, bool):
+            check_device(a)
+        elif isinstance(a, (np.dtype, type, str)):
+            dtype = a
+        elif hasattr(a, "dtype"):  # .to(other_tensor): take its dtype
+            dtype = a.dtype
         elif a is not None:
             dtype = a
     return resolve(dtype)

@@ -17,6 +17,7 @@ from . import dtypes, ops
 from .autograd.engine import backward as _backward
 from .autograd.hooks import RemovableHandle
 from .autograd.tensor_base import TensorBase, set_tensor_class
+from .device import CPU, check_device, device
 from .ops import inplace
 from .ops.binary import Add, Div, Mul, Pow, Sub
 from .ops.linalg import Matmul
@@ -45,8 +46,12 @@ class Tensor(TensorBase):
     # -- attributes -----------------------------------------------------------------
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> device:
+        """Always the CPU, chainrule's one device."""
+        return CPU
+
+    is_cuda = False
+    is_sparse = False
 
     def size(self, dim: int | None = None):
         return self.shape if dim is None else self.shape[dim]
@@ -487,6 +492,10 @@ class Tensor(TensorBase):
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None, non_blocking: bool = False):
+        """Refused: chainrule has no GPU (the error says how to write device-neutral code)."""
+        check_device(device if device is not None else "cuda")
 
     def clone(self):
         return ops.clone(self)

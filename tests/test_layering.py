@@ -16,7 +16,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "chainrule"
 
 LAYERS = [
-    ("base", ["chainrule.dtypes", "chainrule.random"]),
+    ("base", ["chainrule.device", "chainrule.dtypes", "chainrule.random", "chainrule.cuda",
+              "chainrule.accelerator", "chainrule.backends", "chainrule.multiprocessing"]),
     ("autograd", ["chainrule.autograd"]),
     ("ops", ["chainrule.ops"]),
     ("tensor", ["chainrule.tensor", "chainrule.creation"]),

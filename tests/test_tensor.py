@@ -55,7 +55,7 @@ def test_attributes_and_conversions():
     assert t.is_leaf and t.T.shape == (3, 2) and t.tolist()[1] == [3.0, 4.0, 5.0]
     assert t.to(cr.float64).dtype == cr.float64 and t.to("cpu") is t
     assert t.double().grad_fn is not None  # a differentiable cast
-    with pytest.raises(RuntimeError, match="CPU only; got device 'cuda'"):
+    with pytest.raises(RuntimeError, match="CPU only, so it cannot use device 'cuda'"):
         t.to("cuda")
     with pytest.raises(RuntimeError, match=r"detach\(\).numpy\(\)"):
         t.numpy()

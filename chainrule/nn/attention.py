@@ -30,7 +30,7 @@ class MultiheadAttention(Module):
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim=None, vdim=None,
-                 batch_first: bool = False, dtype=None) -> None:
+                 batch_first: bool = False, device=None, dtype=None) -> None:
         super().__init__()
         if add_bias_kv or add_zero_attn:
             raise NotImplementedError("add_bias_kv and add_zero_attn are not supported")
@@ -43,17 +43,18 @@ class MultiheadAttention(Module):
         self.kdim, self.vdim = kdim or embed_dim, vdim or embed_dim
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         self.dropout, self.batch_first, self.head_dim = dropout, batch_first, embed_dim // num_heads
+        options = {"device": device, "dtype": dtype}
         if self._qkv_same_embed_dim:
-            self.in_proj_weight = Parameter(creation.empty(3 * embed_dim, embed_dim, dtype=dtype))
+            self.in_proj_weight = Parameter(creation.empty(3 * embed_dim, embed_dim, **options))
         else:
-            self.q_proj_weight = Parameter(creation.empty(embed_dim, embed_dim, dtype=dtype))
-            self.k_proj_weight = Parameter(creation.empty(embed_dim, self.kdim, dtype=dtype))
-            self.v_proj_weight = Parameter(creation.empty(embed_dim, self.vdim, dtype=dtype))
+            self.q_proj_weight = Parameter(creation.empty(embed_dim, embed_dim, **options))
+            self.k_proj_weight = Parameter(creation.empty(embed_dim, self.kdim, **options))
+            self.v_proj_weight = Parameter(creation.empty(embed_dim, self.vdim, **options))
         if bias:
-            self.in_proj_bias = Parameter(creation.empty(3 * embed_dim, dtype=dtype))
+            self.in_proj_bias = Parameter(creation.empty(3 * embed_dim, device=device, dtype=dtype))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, device=device, dtype=dtype)
         self._reset_parameters()
 
     def _reset_parameters(self) -> None:

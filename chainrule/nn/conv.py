@@ -15,7 +15,8 @@ class _ConvNd(Module):
     """Shared parameters and PyTorch's default initialization of convolutions."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: tuple, stride, padding,
-                 dilation, groups: int, bias: bool, transposed: bool, dtype=None) -> None:
+                 dilation, groups: int, bias: bool, transposed: bool, device=None,
+                 dtype=None) -> None:
         super().__init__()
         for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
                             ("groups", groups)):
@@ -30,9 +31,9 @@ class _ConvNd(Module):
         self.dilation, self.groups = dilation, groups
         shape = (in_channels, out_channels // groups) if transposed else \
             (out_channels, in_channels // groups)
-        self.weight = Parameter(creation.empty(*shape, *kernel_size, dtype=dtype))
+        self.weight = Parameter(creation.empty(*shape, *kernel_size, device=device, dtype=dtype))
         if bias:
-            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
+            self.bias = Parameter(creation.empty(out_channels, device=device, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -73,13 +74,13 @@ class Conv2d(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 dtype=None) -> None:
+                 device=None, dtype=None) -> None:
         if padding_mode != "zeros":
             raise NotImplementedError(f"padding_mode={padding_mode!r}; only 'zeros' is supported")
         padding = padding if isinstance(padding, str) else pair(padding, "padding")
         super().__init__(in_channels, out_channels, pair(kernel_size, "kernel_size"),
                          pair(stride, "stride"), padding, pair(dilation, "dilation"), groups,
-                         bias, False, dtype)
+                         bias, False, device, dtype)
 
     def forward(self, input):
         try:
@@ -94,11 +95,11 @@ class Conv1d(_ConvNd):
     """1-D convolution over (N, C_in, L) -> (N, C_out, L_out)."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, dtype=None) -> None:
+                 dilation=1, groups: int = 1, bias: bool = True, device=None, dtype=None) -> None:
         padding = padding if isinstance(padding, str) else ntuple(padding, 1, "padding")
         super().__init__(in_channels, out_channels, ntuple(kernel_size, 1, "kernel_size"),
                          ntuple(stride, 1, "stride"), padding, ntuple(dilation, 1, "dilation"),
-                         groups, bias, False, dtype)
+                         groups, bias, False, device, dtype)
 
     def forward(self, input):
         k, d = self.kernel_size[0], self.dilation[0]
@@ -121,10 +122,10 @@ class ConvTranspose2d(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
-                 dtype=None) -> None:
+                 device=None, dtype=None) -> None:
         super().__init__(in_channels, out_channels, pair(kernel_size, "kernel_size"),
                          pair(stride, "stride"), pair(padding, "padding"),
-                         pair(dilation, "dilation"), groups, bias, True, dtype)
+                         pair(dilation, "dilation"), groups, bias, True, device, dtype)
         self.output_padding = pair(output_padding, "output_padding")
 
     def forward(self, input):

@@ -23,7 +23,7 @@ class Embedding(Module):
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 dtype=None, _weight=None) -> None:
+                 device=None, dtype=None, _weight=None) -> None:
         super().__init__()
         self.num_embeddings = positive_int("num_embeddings", num_embeddings)
         self.embedding_dim = positive_int("embedding_dim", embedding_dim)
@@ -38,7 +38,8 @@ class Embedding(Module):
         if _weight is not None:
             self.weight = Parameter(_weight)
         else:
-            self.weight = Parameter(creation.empty(num_embeddings, embedding_dim, dtype=dtype))
+            self.weight = Parameter(creation.empty(num_embeddings, embedding_dim, device=device,
+                                                   dtype=dtype))
             self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 from ..autograd.grad_mode import _mode, no_grad
 from ..autograd.hooks import RemovableHandle
 from ..autograd.watch import module_scope
+from ..device import check_device
 from ..dtypes import dtype_from_to_args
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -275,6 +276,15 @@ class Module:
         return self.to(np.float64)
 
     def cpu(self) -> Module:
+        return self
+
+    def cuda(self, device=None) -> Module:
+        """Refused: chainrule has no GPU (the error says how to write device-neutral code)."""
+        check_device(device if device is not None else "cuda")
+        return self
+
+    def share_memory(self) -> Module:
+        """Nothing to do: CPU tensors are shared with worker processes as they are."""
         return self
 
     # -- hooks ----------------------------------------------------------------------

@@ -16,21 +16,24 @@ class _BatchNorm(Module):
     layout = ""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype=None) -> None:
+                 affine: bool = True, track_running_stats: bool = True, device=None,
+                 dtype=None) -> None:
         super().__init__()
         positive_int("num_features", num_features)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
-            self.weight = Parameter(creation.ones(num_features, dtype=dtype))
-            self.bias = Parameter(creation.zeros(num_features, dtype=dtype))
+            self.weight = Parameter(creation.ones(num_features, device=device, dtype=dtype))
+            self.bias = Parameter(creation.zeros(num_features, device=device, dtype=dtype))
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", creation.zeros(num_features, dtype=dtype))
-            self.register_buffer("running_var", creation.ones(num_features, dtype=dtype))
-            self.register_buffer("num_batches_tracked", creation.tensor(0, dtype=dtypes.int64))
+            options = {"device": device, "dtype": dtype}
+            self.register_buffer("running_mean", creation.zeros(num_features, **options))
+            self.register_buffer("running_var", creation.ones(num_features, **options))
+            self.register_buffer("num_batches_tracked",
+                                 creation.tensor(0, device=device, dtype=dtypes.int64))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -81,16 +84,16 @@ class LayerNorm(Module):
     """Normalize the last axes of each sample, then scale and shift element-wise."""
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, dtype=None) -> None:
+                 bias: bool = True, device=None, dtype=None) -> None:
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
             tuple(normalized_shape)
         self.normalized_shape, self.eps = shape, eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(creation.ones(*shape, dtype=dtype))
+            self.weight = Parameter(creation.ones(*shape, device=device, dtype=dtype))
             if bias:
-                self.bias = Parameter(creation.zeros(*shape, dtype=dtype))
+                self.bias = Parameter(creation.zeros(*shape, device=device, dtype=dtype))
             else:
                 self.register_parameter("bias", None)
         else:
@@ -113,7 +116,7 @@ class GroupNorm(Module):
     """Normalize groups of channels within each sample; per-channel scale and shift."""
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, dtype=None) -> None:
+                 affine: bool = True, device=None, dtype=None) -> None:
         super().__init__()
         if num_channels % num_groups:
             raise ValueError(
@@ -122,8 +125,8 @@ class GroupNorm(Module):
         self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
                                                                      eps, affine)
         if affine:
-            self.weight = Parameter(creation.ones(num_channels, dtype=dtype))
-            self.bias = Parameter(creation.zeros(num_channels, dtype=dtype))
+            self.weight = Parameter(creation.ones(num_channels, device=device, dtype=dtype))
+            self.bias = Parameter(creation.zeros(num_channels, device=device, dtype=dtype))
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)

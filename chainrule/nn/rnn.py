@@ -39,7 +39,7 @@ class RNNBase(Module):
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, dtype=None) -> None:
+                 bidirectional: bool = False, device=None, dtype=None) -> None:
         super().__init__()
         self.mode = mode
         self.input_size = positive_int("input_size", input_size)
@@ -60,7 +60,8 @@ class RNNBase(Module):
                     names += [f"bias_ih_l{layer}{suffix}", f"bias_hh_l{layer}{suffix}"]
                     shapes += [(gates,), (gates,)]
                 for name, shape in zip(names, shapes):
-                    self.register_parameter(name, Parameter(creation.empty(*shape, dtype=dtype)))
+                    weight = creation.empty(*shape, device=device, dtype=dtype)
+                    self.register_parameter(name, Parameter(weight))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -191,12 +192,13 @@ class RNN(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0, bidirectional: bool = False, dtype=None) -> None:
+                 dropout: float = 0.0, bidirectional: bool = False, device=None,
+                 dtype=None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
                          hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         dtype)
+                         device, dtype)
         self.nonlinearity = nonlinearity
 
 
@@ -224,16 +226,17 @@ class GRU(RNNBase):
 
 class RNNCellBase(Module):
     def __init__(self, input_size: int, hidden_size: int, bias: bool, gates: int,
-                 dtype=None) -> None:
+                 device=None, dtype=None) -> None:
         super().__init__()
         self.input_size = positive_int("input_size", input_size)
         self.hidden_size = positive_int("hidden_size", hidden_size)
         self.bias = bias
-        self.weight_ih = Parameter(creation.empty(gates * hidden_size, input_size, dtype=dtype))
-        self.weight_hh = Parameter(creation.empty(gates * hidden_size, hidden_size, dtype=dtype))
+        options = {"device": device, "dtype": dtype}
+        self.weight_ih = Parameter(creation.empty(gates * hidden_size, input_size, **options))
+        self.weight_hh = Parameter(creation.empty(gates * hidden_size, hidden_size, **options))
         if bias:
-            self.bias_ih = Parameter(creation.empty(gates * hidden_size, dtype=dtype))
-            self.bias_hh = Parameter(creation.empty(gates * hidden_size, dtype=dtype))
+            self.bias_ih = Parameter(creation.empty(gates * hidden_size, **options))
+            self.bias_hh = Parameter(creation.empty(gates * hidden_size, **options))
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
@@ -263,8 +266,8 @@ class RNNCell(RNNCellBase):
     """One Elman step: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh). Shape: (N, in) -> (N, H)."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", dtype=None) -> None:
-        super().__init__(input_size, hidden_size, bias, 1, dtype)
+                 nonlinearity: str = "tanh", device=None, dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
@@ -281,8 +284,8 @@ class LSTMCell(RNNCellBase):
     """One LSTM step. Shape: input (N, in), (h, c) (N, H) each -> (h', c')."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 dtype=None) -> None:
-        super().__init__(input_size, hidden_size, bias, 4, dtype)
+                 device=None, dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
 
     def forward(self, input, hx=None):
         input, state, unbatched = self._prepare(input, hx, 2)
@@ -295,8 +298,8 @@ class GRUCell(RNNCellBase):
     """One GRU step. Shape: input (N, in), h (N, H) -> h'."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 dtype=None) -> None:
-        super().__init__(input_size, hidden_size, bias, 3, dtype)
+                 device=None, dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
     def forward(self, input, hx=None):
         input, state, unbatched = self._prepare(input, hx, 1)

@@ -1,0 +1,9 @@
+"""Apple's Metal backend: not available in chainrule."""
+
+
+def is_available() -> bool:
+    return False
+
+
+def is_built() -> bool:
+    return False
