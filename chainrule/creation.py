@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
+from .autograd.tensor_base import TensorBase as Tensor
 from .device import check_device
 from .random import Generator, numpy_generator
-from .tensor import Tensor
 
 
 def _shape(size, keyword=None) -> tuple:
@@ -34,11 +34,20 @@ def _make(array: np.ndarray, requires_grad: bool, device=None) -> Tensor:
     return t
 
 
+def array_from(data, dtype=None) -> np.ndarray:
+    """A new array holding a copy of `data` with PyTorch's dtype rules (floats -> the
+    default float dtype, Python ints -> int64)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+        data = [d.data if isinstance(d, Tensor) else d for d in data]
+    return np.array(data, dtype=dtypes.resolve(dtype) or dtypes.infer(data))
+
+
 def tensor(data, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of `data` (floats -> float32, ints -> int64)."""
-    check_device(device)
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+    return _make(array_from(data, dtype), requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -48,7 +57,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
         return data
     if isinstance(data, np.ndarray) and (dtype is None or dtypes.resolve(dtype) == data.dtype):
         return Tensor._wrap(data)
-    return Tensor(data, dtype=dtype)
+    return Tensor._wrap(array_from(data, dtype))
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

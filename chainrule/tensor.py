@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import dtypes, ops
+from . import comparison, creation, dtypes, ops
 from .autograd.engine import backward as _backward
 from .autograd.hooks import RemovableHandle
 from .autograd.tensor_base import TensorBase, set_tensor_class
@@ -36,10 +36,7 @@ class Tensor(TensorBase):
     __slots__ = ()
 
     def __init__(self, data: Any, dtype=None, requires_grad: bool = False) -> None:
-        if isinstance(data, Tensor):
-            data = data.data
-        dtype = dtypes.resolve(dtype) or dtypes.infer(data)
-        self.data = np.array(data, dtype=dtype)
+        self.data = creation.array_from(data, dtype)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -117,6 +114,12 @@ class Tensor(TensorBase):
         return int(self.data)
 
     __hash__ = object.__hash__
+
+    def __format__(self, spec: str) -> str:
+        """f"{loss:.4f}" formats a 0-d tensor's number, as in PyTorch."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec) if spec else repr(self)
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
@@ -293,97 +296,24 @@ class Tensor(TensorBase):
     def neg(self):
         return -self
 
-    def exp(self):
-        return ops.exp(self)
-
-    def log(self):
-        return ops.log(self)
-
-    def log1p(self):
-        return ops.log1p(self)
-
-    def sqrt(self):
-        return ops.sqrt(self)
-
-    def rsqrt(self):
-        return ops.rsqrt(self)
-
-    def abs(self):
-        return ops.abs(self)
-
-    def sin(self):
-        return ops.sin(self)
-
-    def cos(self):
-        return ops.cos(self)
-
-    def tanh(self):
-        return ops.tanh(self)
-
-    def sigmoid(self):
-        return ops.sigmoid(self)
-
-    def relu(self):
-        return ops.relu(self)
-
-    def sign(self):
-        return ops.sign(self)
-
-    def clamp(self, min=None, max=None):  # noqa: A002
-        return ops.clamp(self, min, max)
-
-    clip = clamp
-
-    def maximum(self, other):
-        return ops.maximum(self, other)
-
-    def minimum(self, other):
-        return ops.minimum(self, other)
-
-    def masked_fill(self, mask, value):
-        return ops.masked_fill(self, mask, value)
-
-    def sum(self, dim=None, keepdim: bool = False):
-        return ops.sum(self, dim, keepdim)
-
-    def mean(self, dim=None, keepdim: bool = False):
-        return ops.mean(self, dim, keepdim)
-
-    def prod(self, dim=None, keepdim: bool = False):
-        return ops.prod(self, dim, keepdim)
-
-    def max(self, dim=None, keepdim: bool = False):
-        return ops.max(self, dim, keepdim)
-
-    def min(self, dim=None, keepdim: bool = False):
-        return ops.min(self, dim, keepdim)
-
-    def amax(self, dim=None, keepdim: bool = False):
-        return ops.amax(self, dim, keepdim)
-
-    def amin(self, dim=None, keepdim: bool = False):
-        return ops.amin(self, dim, keepdim)
-
-    def argmax(self, dim=None, keepdim: bool = False):
-        return ops.argmax(self, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim: bool = False):
-        return ops.argmin(self, dim, keepdim)
-
-    def var(self, dim=None, correction: int = 1, keepdim: bool = False, unbiased=None):
-        return ops.var(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
-
-    def std(self, dim=None, correction: int = 1, keepdim: bool = False, unbiased=None):
-        return ops.std(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
-
-    def logsumexp(self, dim, keepdim: bool = False):
-        return ops.logsumexp(self, dim, keepdim)
-
-    def softmax(self, dim: int):
-        return ops.softmax(self, dim)
-
-    def log_softmax(self, dim: int):
-        return ops.log_softmax(self, dim)
+    # One-line delegates: each op function takes the tensor first, so it is the method.
+    exp, log, log1p, sqrt, rsqrt = ops.exp, ops.log, ops.log1p, ops.sqrt, ops.rsqrt
+    abs, sin, cos, tanh, sigmoid, relu = ops.abs, ops.sin, ops.cos, ops.tanh, ops.sigmoid, ops.relu
+    sign, erf, clamp, clip = ops.sign, ops.erf, ops.clamp, ops.clamp
+    maximum, minimum, lerp = ops.maximum, ops.minimum, ops.lerp
+    addcmul, addcdiv = ops.addcmul, ops.addcdiv
+    masked_fill, where = ops.masked_fill, comparison.tensor_where
+    sum, mean, prod, var, std = ops.sum, ops.mean, ops.prod, ops.var, ops.std
+    max, min, amax, amin, argmax, argmin = ops.max, ops.min, ops.amax, ops.amin, ops.argmax, \
+        ops.argmin
+    logsumexp, softmax, log_softmax = ops.logsumexp, ops.softmax, ops.log_softmax
+    cumsum, cumprod, sort, argsort, topk = ops.cumsum, ops.cumprod, ops.sort, ops.argsort, \
+        ops.topk
+    mm, bmm, mv, dot, outer = ops.mm, ops.bmm, ops.mv, ops.dot, ops.outer
+    addmm, baddbmm, norm = ops.addmm, ops.baddbmm, ops.norm
+    eq, ne, lt, le, gt, ge = comparison.eq, comparison.ne, comparison.lt, comparison.le, \
+        comparison.gt, comparison.ge
+    equal, isclose, allclose = comparison.equal, comparison.isclose, comparison.allclose
 
     def all(self) -> Tensor:
         return ops.nondifferentiable(np.all, self)
@@ -391,21 +321,23 @@ class Tensor(TensorBase):
     def any(self) -> Tensor:
         return ops.nondifferentiable(np.any, self)
 
-    # -- shape methods --------------------------------------------------------------
+    # -- shape and indexing methods -------------------------------------------------
 
-    def reshape(self, *shape):
-        return ops.reshape(self, *shape)
-
-    view = reshape
+    reshape = view = ops.reshape
+    flatten, permute, squeeze, unsqueeze = ops.flatten, ops.permute, ops.squeeze, ops.unsqueeze
+    transpose, expand, broadcast_to, repeat = ops.transpose, ops.expand, ops.broadcast_to, \
+        ops.repeat
+    split, chunk, tril, triu = ops.split, ops.chunk, ops.tril, ops.triu
+    gather, index_select, scatter, scatter_add = ops.gather, ops.index_select, ops.scatter, \
+        ops.scatter_add
+    narrow, flip, roll, repeat_interleave = ops.narrow, ops.flip, ops.roll, ops.repeat_interleave
+    diag, diagonal, trace = ops.diag, ops.diagonal, ops.trace
 
     def view_as(self, other):
         return ops.reshape(self, other.shape)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        return ops.flatten(self, start_dim, end_dim)
-
-    def transpose(self, dim0: int, dim1: int):
-        return ops.transpose(self, dim0, dim1)
+    def expand_as(self, other):
+        return ops.broadcast_to(self, other.shape)
 
     def t(self):
         if self.ndim > 2:
@@ -420,47 +352,30 @@ class Tensor(TensorBase):
     def mT(self):
         return ops.transpose(self, -2, -1)
 
-    def permute(self, *dims):
-        return ops.permute(self, *dims)
-
-    def squeeze(self, dim=None):
-        return ops.squeeze(self, dim)
-
-    def unsqueeze(self, dim: int):
-        return ops.unsqueeze(self, dim)
-
-    def expand(self, *sizes):
-        return ops.expand(self, *sizes)
-
-    def expand_as(self, other):
-        return ops.broadcast_to(self, other.shape)
-
-    def broadcast_to(self, shape):
-        return ops.broadcast_to(self, shape)
-
-    def repeat(self, *repeats):
-        return ops.repeat(self, *repeats)
-
-    def split(self, split_size, dim: int = 0):
-        return ops.split(self, split_size, dim)
-
-    def chunk(self, chunks: int, dim: int = 0):
-        return ops.chunk(self, chunks, dim)
-
-    def gather(self, dim: int, index):
-        return ops.gather(self, dim, index)
-
-    def index_select(self, dim: int, index):
-        return ops.index_select(self, dim, index)
-
-    def tril(self, diagonal: int = 0):
-        return ops.tril(self, diagonal)
-
-    def triu(self, diagonal: int = 0):
-        return ops.triu(self, diagonal)
-
     def contiguous(self):
         return self
+
+    # -- new tensors like this one (PyTorch's new_* methods) ---------------------------
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False):
+        return creation.zeros(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False):
+        return creation.ones(*size, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False):
+        return creation.empty(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad: bool = False):
+        return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False):
+        return creation.tensor(data, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
 
     # -- dtype conversion -----------------------------------------------------------
 

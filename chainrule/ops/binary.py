@@ -181,3 +181,23 @@ def _split_by_winner(grad, a, b, a_wins):
     grad_a = where(a_wins | tie, share, 0)
     grad_b = where(a_wins, 0, share)
     return sum_to_shape(grad_a, shape_of(a)), sum_to_shape(grad_b, shape_of(b))
+
+
+# -- composed from the ops above ---------------------------------------------------------
+
+
+def lerp(start, end, weight):
+    """start + weight·(end - start)."""
+    return start + weight * (end - start)
+
+
+def addcmul(input, tensor1, tensor2, value=1):
+    """input + value·tensor1·tensor2."""
+    product = tensor1 * tensor2
+    return input + (product if value == 1 else product * value)
+
+
+def addcdiv(input, tensor1, tensor2, value=1):
+    """input + value·tensor1/tensor2."""
+    quotient = tensor1 / tensor2
+    return input + (quotient if value == 1 else quotient * value)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from .primitives import sum_, sum_to_shape
+from .primitives import broadcast_to, nondifferentiable, sum_, sum_to_shape
+from .reduction import amax, amin
+from .unary import abs as abs_
+from .unary import sqrt
 
 
 def _check_matmul(a, b, op: str) -> None:
@@ -102,3 +105,175 @@ class Linear(Function):
 
 def linear(x, weight, bias=None):
     return Linear.apply(x, weight, bias)
+
+
+# -- products by their PyTorch names (checked, then matmul) --------------------------------
+
+
+def _expect_dims(op: str, **tensors) -> None:
+    for name, (t, ndim) in tensors.items():
+        if t.ndim != ndim:
+            raise RuntimeError(f"{op}: {name} must be {ndim}-D, got shape {tuple(t.shape)}")
+
+
+def mm(a, b):
+    """(n, k) @ (k, m) -> (n, m), 2-D only."""
+    _expect_dims("mm", input=(a, 2), mat2=(b, 2))
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """(B, n, k) @ (B, k, m) -> (B, n, m), batches of equal size, no broadcasting."""
+    _expect_dims("bmm", input=(a, 3), mat2=(b, 3))
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"bmm: batch sizes differ: {a.shape[0]} and {b.shape[0]}")
+    return matmul(a, b)
+
+
+def mv(a, v):
+    """(n, k) @ (k,) -> (n,)."""
+    _expect_dims("mv", input=(a, 2), vec=(v, 1))
+    return matmul(a, v)
+
+
+def dot(a, b):
+    """Σ aᵢbᵢ of two 1-D tensors of the same length."""
+    _expect_dims("dot", input=(a, 1), other=(b, 1))
+    return matmul(a, b)
+
+
+def outer(a, b):
+    """aᵢbⱼ: (n,) and (m,) -> (n, m)."""
+    _expect_dims("outer", input=(a, 1), vec2=(b, 1))
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+def addmm(input, mat1, mat2, beta=1, alpha=1):
+    """beta·input + alpha·(mat1 @ mat2)."""
+    return _scaled_sum(input, mm(mat1, mat2), beta, alpha)
+
+
+def baddbmm(input, batch1, batch2, beta=1, alpha=1):
+    """beta·input + alpha·(batch1 @ batch2), batched."""
+    return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
+
+
+def _scaled_sum(input, product, beta, alpha):
+    product = product if alpha == 1 else product * alpha
+    if beta == 0:  # PyTorch ignores input then, even NaN in it
+        return product
+    return product + (input if beta == 1 else input * beta)
+
+
+class Einsum(Function):
+    """y = einsum(equation, *operands), in NumPy's notation (no repeated index in one operand).
+
+    The gradient of operand k is again an einsum: the output's gradient with every
+    other operand, contracted down to operand k's indices (and broadcast over an index
+    that only operand k has, since it was summed away).
+    """
+
+    @staticmethod
+    def forward(ctx, equation, *operands):
+        ctx.inputs_spec, ctx.output_spec = _parse_einsum(equation, operands)
+        ctx.shapes = [o.shape for o in operands]
+        ctx.save_for_backward(*operands)
+        return np.asarray(np.einsum(equation, *operands, optimize=len(operands) > 2))
+
+    @staticmethod
+    def backward(ctx, grad):
+        operands = ctx.saved_tensors
+        specs, out = ctx.inputs_spec, ctx.output_spec
+        grads = [None]
+        for k, spec in enumerate(specs):
+            others = [s for j, s in enumerate(specs) if j != k]
+            present = set(out).union(*others)
+            kept = "".join(c for c in spec if c in present)
+            equation = ",".join([out, *others]) + "->" + kept
+            g = einsum(equation, grad, *[o for j, o in enumerate(operands) if j != k])
+            if kept != spec:  # indices only operand k had: the gradient is constant along them
+                sizes = dict(zip(spec, ctx.shapes[k]))
+                g = g.reshape(tuple(sizes[c] if c in kept else 1 for c in spec))
+                g = broadcast_to(g, ctx.shapes[k])
+            grads.append(g)
+        return tuple(grads)
+
+
+def _parse_einsum(equation: str, operands) -> tuple[list[str], str]:
+    equation = equation.replace(" ", "")
+    if "..." in equation:
+        raise NotImplementedError("einsum: '...' is not supported; name every index")
+    inputs, arrow, output = equation.partition("->")
+    specs = inputs.split(",")
+    if len(specs) != len(operands):
+        raise ValueError(f"einsum: the equation names {len(specs)} operands, got {len(operands)}")
+    for spec, o in zip(specs, operands):
+        if len(spec) != o.ndim:
+            raise ValueError(f"einsum: operand {spec!r} has {o.ndim} dimensions, shape {o.shape}")
+        if len(set(spec)) != len(spec):
+            raise NotImplementedError(f"einsum: repeated index in one operand ({spec!r}); "
+                                      f"use diagonal() first")
+    if not arrow:  # implicit output: indices that appear once, sorted
+        counts = {c: inputs.count(c) for c in inputs if c.isalpha()}
+        output = "".join(sorted(c for c, n in counts.items() if n == 1))
+    return specs, output
+
+
+def einsum(equation: str, *operands):
+    """Einstein summation, e.g. einsum('bij,bjk->bik', a, b); differentiable in every operand."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    return Einsum.apply(equation, *operands)
+
+
+# -- norms, composed (so every order of gradient is exact) ---------------------------------
+
+
+def vector_norm(x, ord=2, dim=None, keepdim: bool = False):  # noqa: A002
+    """(Σ|x|ᵖ)^(1/p) over `dim` (all elements by default); ord may be inf, -inf or 0."""
+    size = abs_(x)
+    if ord == float("inf"):
+        return amax(size, dim, keepdim)
+    if ord == float("-inf"):
+        return amin(size, dim, keepdim)
+    if ord == 0:
+        return sum_(nondifferentiable(lambda a: (a != 0).astype(a.dtype), x), dim, keepdim)
+    if ord == 2:
+        return sqrt(sum_(x * x, dim, keepdim))
+    if ord == 1:
+        return sum_(size, dim, keepdim)
+    return sum_(size ** ord, dim, keepdim) ** (1.0 / ord)
+
+
+def matrix_norm(x, ord="fro", dim=(-2, -1), keepdim: bool = False):
+    """'fro' (Frobenius), 1 / inf (largest column / row sum of |x|)."""
+    if ord == "fro":
+        return vector_norm(x, 2, dim, keepdim)
+    rows, cols = dim
+    if ord in (1, -1):
+        sums = sum_(abs_(x), rows, True)
+        pick = amax if ord == 1 else amin
+        return _drop_dims(pick(sums, cols, True), dim, keepdim, x.ndim)
+    if ord in (float("inf"), float("-inf")):
+        sums = sum_(abs_(x), cols, True)
+        pick = amax if ord > 0 else amin
+        return _drop_dims(pick(sums, rows, True), dim, keepdim, x.ndim)
+    raise NotImplementedError(f"matrix_norm: ord={ord!r} is not supported; use 'fro', 1 or inf")
+
+
+def _drop_dims(y, dims, keepdim: bool, ndim: int):
+    if keepdim:
+        return y
+    drop = {d % ndim for d in dims}
+    return y.reshape(tuple(n for i, n in enumerate(y.shape) if i not in drop))
+
+
+def norm(x, p="fro", dim=None, keepdim: bool = False):
+    """torch.norm: the 2-norm of all elements by default ('fro'), or a p-norm over `dim`."""
+    if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) == 1):
+        p = 2
+    if p == "fro" or p == "nuc":
+        if p == "nuc":
+            raise NotImplementedError("norm: the nuclear norm is not supported")
+        return matrix_norm(x, "fro", dim, keepdim)
+    return vector_norm(x, p, dim, keepdim)

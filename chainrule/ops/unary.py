@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.tensor_base import TensorBase
 from .primitives import nondifferentiable, where
 
 
@@ -334,6 +335,11 @@ class Clamp(Function):
 
 
 def clamp(x, min=None, max=None):  # noqa: A002
+    """x limited to [min, max]. Tensor bounds take the gradient where they bind (x below
+    min, above max); x keeps it inside and on the bounds, as in PyTorch."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(min, TensorBase) or isinstance(max, TensorBase):
+        y = x if min is None else where(x < min, min, x)
+        return y if max is None else where(y > max, max, y)
     return Clamp.apply(x, min, max)

@@ -165,6 +165,92 @@ OPS = (
             lambda x: x.masked_fill(x > 0.5, -1.0), gradgrad=False, shapes=[(2, 3), (4,)])
     + unary("clone", lambda x: x.clone() * 1, lambda x: x.clone() * 1, gradgrad=False,
             shapes=[(2, 3)])
+    # PyTorch-named products
+    + [("mm", lambda a, b: a.mm(b), lambda a, b: a.mm(b), ((2, 3), (3, 4)), "real", True),
+       ("bmm", cr.bmm, torch.bmm, ((2, 2, 3), (2, 3, 4)), "real", True),
+       ("mv", cr.mv, torch.mv, ((2, 3), (3,)), "real", True),
+       ("dot", cr.dot, torch.dot, ((3,), (3,)), "real", True),
+       ("outer", cr.outer, torch.outer, ((3,), (2,)), "real", True),
+       ("addmm", lambda c, a, b: cr.addmm(c, a, b, beta=0.5, alpha=2),
+        lambda c, a, b: torch.addmm(c, a, b, beta=0.5, alpha=2), ((2, 4), (2, 3), (3, 4)),
+        "real", True),
+       ("baddbmm", lambda c, a, b: cr.baddbmm(c, a, b, alpha=-1),
+        lambda c, a, b: torch.baddbmm(c, a, b, alpha=-1), ((2, 2, 4), (2, 2, 3), (2, 3, 4)),
+        "real", True)]
+    + [(f"einsum {eq}", lambda *xs, eq=eq: cr.einsum(eq, *xs),
+        lambda *xs, eq=eq: torch.einsum(eq, *xs), shapes, "real", True)
+       for eq, shapes in [("ij,jk->ik", ((2, 3), (3, 4))), ("bij,bjk->bik", ((2, 2, 3), (2, 3, 2))),
+                          ("i,i->", ((3,), (3,))), ("ij->j", ((2, 3),)), ("ij->ji", ((2, 3),)),
+                          ("ij,k->ijk", ((2, 3), (2,))), ("ij,jk", ((2, 3), (3, 2))),
+                          ("ij,jk,kl->il", ((2, 3), (3, 2), (2, 2)))]]
+    # norms
+    + unary("norm", lambda x: x.norm(), lambda x: x.norm(), "nonzero", shapes=[(3,), (2, 3)])
+    + unary("norm_p1_dim", lambda x: x.norm(1, dim=-1), lambda x: x.norm(1, dim=-1), "nonzero",
+            gradgrad=False, shapes=[(2, 3)])
+    + unary("norm_p3_keep", lambda x: x.norm(3, dim=0, keepdim=True),
+            lambda x: x.norm(3, dim=0, keepdim=True), "nonzero", shapes=[(2, 3)])
+    + unary("norm_inf", lambda x: x.norm(float("inf")), lambda x: x.norm(float("inf")),
+            "distinct", gradgrad=False, shapes=[(2, 3)])
+    + unary("linalg_norm_fro", lambda x: cr.linalg.norm(x, dim=(0, 1)),
+            lambda x: torch.linalg.norm(x, dim=(0, 1)), shapes=[(2, 3)])
+    + unary("linalg_matrix_norm_1", lambda x: cr.linalg.matrix_norm(x, 1),
+            lambda x: torch.linalg.matrix_norm(x, 1), "distinct", gradgrad=False,
+            shapes=[(3, 3), (2, 2, 3)])
+    + unary("linalg_vector_norm", lambda x: cr.linalg.vector_norm(x, 2, dim=-1),
+            lambda x: torch.linalg.vector_norm(x, 2, dim=-1), "nonzero", shapes=[(2, 3)])
+    # diagonals, slices, reorderings
+    + unary("diag_of_vector", lambda x: x.diag(1), lambda x: x.diag(1), gradgrad=False,
+            shapes=[(3,)])
+    + unary("diag_of_matrix", lambda x: x.diag(-1), lambda x: x.diag(-1), gradgrad=False,
+            shapes=[(3, 4)])
+    + unary("diagonal", lambda x: x.diagonal(1, 0, 2), lambda x: x.diagonal(1, 0, 2),
+            gradgrad=False, shapes=[(3, 2, 4)])
+    + unary("trace", lambda x: x.trace(), lambda x: x.trace(), gradgrad=False,
+            shapes=[(3, 3), (2, 4)])
+    + unary("narrow", lambda x: x.narrow(1, 1, 2), lambda x: x.narrow(1, 1, 2), gradgrad=False,
+            shapes=[(2, 4)])
+    + unary("flip", lambda x: x.flip((0, -1)), lambda x: x.flip((0, -1)), gradgrad=False,
+            shapes=[(2, 3), (2, 1, 4)])
+    + unary("roll", lambda x: x.roll((1, -2), (0, 1)), lambda x: x.roll((1, -2), (0, 1)),
+            gradgrad=False, shapes=[(3, 4)])
+    + unary("roll_flat", lambda x: x.roll(2), lambda x: x.roll(2), gradgrad=False,
+            shapes=[(2, 3)])
+    + unary("repeat_interleave", lambda x: x.repeat_interleave(2, dim=1),
+            lambda x: x.repeat_interleave(2, dim=1), gradgrad=False, shapes=[(2, 3)])
+    + unary("repeat_interleave_counts",
+            lambda x: x.repeat_interleave(cr.tensor([1, 0, 3]), dim=0),
+            lambda x: x.repeat_interleave(torch.tensor([1, 0, 3]), dim=0), gradgrad=False,
+            shapes=[(3, 2)])
+    + [("scatter_add", lambda x, s: x.scatter_add(1, cr.tensor([[0, 2, 0], [1, 1, 3]]), s),
+        lambda x, s: x.scatter_add(1, torch.tensor([[0, 2, 0], [1, 1, 3]]), s),
+        ((2, 4), (2, 3)), "real", False),
+       ("scatter", lambda x, s: x.scatter(0, cr.tensor([[2, 0], [0, 1]]), s),
+        lambda x, s: x.scatter(0, torch.tensor([[2, 0], [0, 1]]), s), ((3, 2), (2, 2)),
+        "real", False)]
+    + unary("scatter_value", lambda x: x.scatter(1, cr.tensor([[1], [0]]), value=2.5),
+            lambda x: x.scatter(1, torch.tensor([[1], [0]]), value=2.5), gradgrad=False,
+            shapes=[(2, 3)])
+    # scans and sorting
+    + unary("cumsum", lambda x: x.cumsum(-1), lambda x: x.cumsum(-1), shapes=UNARY_SHAPES[1:])
+    + unary("cumprod", lambda x: x.cumprod(0), lambda x: x.cumprod(0), "positive",
+            shapes=[(3,), (3, 2)])
+    + unary("sort_values", lambda x: x.sort(1, descending=True).values,
+            lambda x: x.sort(1, descending=True).values, "distinct", gradgrad=False,
+            shapes=[(2, 3)])
+    + unary("topk", lambda x: x.topk(2, dim=0), lambda x: x.topk(2, dim=0), "distinct",
+            gradgrad=False, shapes=[(3, 2), (4,)])
+    + unary("topk_smallest", lambda x: x.topk(2, largest=False).values,
+            lambda x: x.topk(2, largest=False).values, "distinct", gradgrad=False,
+            shapes=[(2, 4)])
+    # arithmetic composed from the primitives
+    + [("clamp_tensor_bounds", lambda x, lo, hi: x.clamp(lo, hi),
+        lambda x, lo, hi: x.clamp(lo, hi), ((2, 3), (3,), (2, 3)), "distinct", False),
+       ("lerp", cr.lerp, torch.lerp, ((2, 3), (2, 3), (3,)), "real", True),
+       ("addcmul", lambda a, b, c: cr.addcmul(a, b, c, value=0.5),
+        lambda a, b, c: torch.addcmul(a, b, c, value=0.5), ((2, 3), (2, 3), (3,)), "real", True),
+       ("addcdiv", lambda a, b, c: cr.addcdiv(a, b, c, value=2),
+        lambda a, b, c: torch.addcdiv(a, b, c, value=2), ((2, 3), (2, 3), (3,)), "positive",
+        True)]
 )
 
 
