@@ -10,7 +10,7 @@ from .autograd.tensor_base import TensorBase
 
 
 def _array(x):
-    return x.data if isinstance(x, TensorBase) else np.asarray(x)
+    return x._data if isinstance(x, TensorBase) else np.asarray(x)
 
 
 def eq(input, other):

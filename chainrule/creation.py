@@ -38,9 +38,9 @@ def array_from(data, dtype=None) -> np.ndarray:
     """A new array holding a copy of `data` with PyTorch's dtype rules (floats -> the
     default float dtype, Python ints -> int64)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-        data = [d.data if isinstance(d, Tensor) else d for d in data]
+        data = [d._data if isinstance(d, Tensor) else d for d in data]
     return np.array(data, dtype=dtypes.resolve(dtype) or dtypes.infer(data))
 
 

@@ -22,6 +22,7 @@ from .ops import inplace
 from .ops.binary import Add, Div, Mul, Pow, Sub
 from .ops.linalg import Matmul
 from .ops.unary import Neg
+from .random import numpy_generator
 
 
 class Tensor(TensorBase):
@@ -36,7 +37,7 @@ class Tensor(TensorBase):
     __slots__ = ()
 
     def __init__(self, data: Any, dtype=None, requires_grad: bool = False) -> None:
-        self.data = creation.array_from(data, dtype)
+        self._data = creation.array_from(data, dtype)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -54,35 +55,35 @@ class Tensor(TensorBase):
         return self.shape if dim is None else self.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def element_size(self) -> int:
-        return self.data.itemsize
+        return self._data.itemsize
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     def numpy(self) -> np.ndarray:
         if self._requires_grad:
             raise RuntimeError(
                 "can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()"
             )
-        return self.data
+        return self._data
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"a tensor with {self.data.size} elements cannot be converted to a Python "
+                f"a tensor with {self._data.size} elements cannot be converted to a Python "
                 f"number; item() needs exactly one element"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         """Let NumPy (and matplotlib, pandas, ...) read the values: np.asarray(t)."""
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -95,12 +96,12 @@ class Tensor(TensorBase):
         return (self[i] for i in range(self.shape[0]))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
                 f"use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -109,9 +110,9 @@ class Tensor(TensorBase):
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data)
+        return int(self._data)
 
     __hash__ = object.__hash__
 
@@ -122,7 +123,7 @@ class Tensor(TensorBase):
         return object.__format__(self, spec) if spec else repr(self)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
         extras = []
         if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
             extras.append(f"dtype=chainrule.{self.dtype}")
@@ -173,7 +174,7 @@ class Tensor(TensorBase):
 
     def detach(self) -> Tensor:
         """The same data (shared memory and version counter), outside the graph."""
-        t = Tensor._wrap(self.data)
+        t = Tensor._wrap(self._data)
         t._share_version_with(self)
         return t
 
@@ -438,6 +439,16 @@ class Tensor(TensorBase):
 
     def fill_(self, value) -> Tensor:
         return inplace.fill_(self, value)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
+        """Fill with samples of N(mean, std²), e.g. `m.weight.data.normal_(0.0, 0.02)`."""
+        rng = numpy_generator(generator)
+        return inplace.random_(self, "normal_", lambda shape: rng.normal(mean, std, shape))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
+        """Fill with samples of U(a, b)."""
+        rng = numpy_generator(generator)
+        return inplace.random_(self, "uniform_", lambda shape: rng.uniform(a, b, shape))
 
     def zero_(self) -> Tensor:
         return inplace.fill_(self, 0)

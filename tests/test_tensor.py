@@ -101,3 +101,28 @@ def test_numpy_reads_a_tensor():
     t = cr.tensor([1.5, 2.5])
     assert np.asarray(t).dtype == np.float32 and np.asarray(t).tolist() == [1.5, 2.5]
     assert np.asarray(t, dtype=np.float64).dtype == np.float64
+
+
+def test_data_is_a_tensor_sharing_memory_outside_the_graph():
+    layer = cr.nn.Linear(3, 2)
+    w = layer.weight
+    version = w._version
+    data = w.data
+    assert isinstance(data, cr.Tensor) and not data.requires_grad and data.grad_fn is None
+    data.add_(1.0)  # the old-style update, as PyTorch code writes it
+    np.testing.assert_array_equal(w.detach().numpy(), data.numpy())
+    assert w._version == version  # changes through .data are not tracked, as in PyTorch
+    layer.bias.data.fill_(0)
+    assert layer.bias.detach().tolist() == [0.0, 0.0]
+    w.data = cr.zeros(4, 3)
+    assert w.shape == (4, 3) and w.requires_grad
+
+
+def test_random_fills_in_place():
+    cr.manual_seed(0)
+    t = cr.empty(2000).normal_(1.0, 0.5)
+    assert abs(t.mean().item() - 1.0) < 0.05 and abs(t.std().item() - 0.5) < 0.05
+    u = cr.empty(2000, dtype=cr.float64).uniform_(-2, 2)
+    assert u.dtype == cr.float64 and -2 <= u.min().item() and u.max().item() < 2
+    with pytest.raises(RuntimeError, match="no_grad"):
+        cr.zeros(2, requires_grad=True).normal_()

@@ -98,7 +98,7 @@ def _run_hooks(hooks: dict, output_nr: int, grad, recording: bool):
             continue
         result = hook(grad if recording else Tensor._wrap(grad))
         if result is not None:
-            grad = result if recording else (result.data if isinstance(result, Tensor) else result)
+            grad = result if recording else (result._data if isinstance(result, Tensor) else result)
     return grad
 
 
@@ -134,13 +134,13 @@ def _gradient_per_output(node: Function, slots: list, recording: bool) -> tuple:
 
 def _as_gradient_array(grad, like: Tensor, create_graph: bool):
     if isinstance(grad, Tensor):
-        return grad if create_graph else grad.data
+        return grad if create_graph else grad._data
     grad = np.asarray(grad, dtype=like.dtype)
     return Tensor._wrap(grad) if create_graph else grad
 
 
 def _check_gradient(node: Function, i: int, g, t: Tensor):
-    data = t.data
+    data = t._data
     if g.shape != data.shape:
         raise RuntimeError(
             f"{node.name}.backward returned a gradient of shape {tuple(g.shape)} "
@@ -208,7 +208,7 @@ def run_backward(
                 g = grads[i] if i < len(grads) else None
                 if g is None:
                     continue
-                if g.shape != t.data.shape or g.dtype != t.data.dtype:
+                if g.shape != t._data.shape or g.dtype != t._data.dtype:
                     g = _check_gradient(node, i, g, t)
                 if target is t or target.n_outputs == 1:
                     held = buffers.get(target)
@@ -250,9 +250,9 @@ def _accumulate(leaf: Tensor, grad, create_graph: bool) -> None:
         # A copy: the engine's arrays may alias each other or the caller's seed.
         leaf.grad = Tensor._wrap(np.array(grad, copy=True))
     elif leaf.grad.grad_fn is not None:
-        leaf.grad = Tensor._wrap(leaf.grad.data + grad)
+        leaf.grad = Tensor._wrap(leaf.grad._data + grad)
     else:
-        leaf.grad.data += grad
+        leaf.grad._data += grad
 
 
 def _seed_gradients(outputs, grad_outputs, create_graph: bool, who: str) -> list:
@@ -272,7 +272,7 @@ def _seed_gradients(outputs, grad_outputs, create_graph: bool, who: str) -> list
                     f"reduce the output first, e.g. loss.sum().backward()"
                 )
             g = np.ones(out.shape, dtype=out.dtype)
-        elif tuple(np.shape(g.data if isinstance(g, Tensor) else g)) != out.shape:
+        elif tuple(np.shape(g._data if isinstance(g, Tensor) else g)) != out.shape:
             raise RuntimeError(
                 f"gradient has shape {tuple(np.shape(g))} but the output has shape {out.shape}; "
                 f"they must match"

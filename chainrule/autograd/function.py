@@ -171,7 +171,7 @@ class Function:
                 has_tensor = True
                 if a._requires_grad:
                     needs_grad = True
-                arrays.append(a.data)
+                arrays.append(a._data)
             else:
                 arrays.append(a)
         out = cls.forward(ctx, *arrays, **kwargs)
@@ -218,7 +218,7 @@ class Function:
         if self.is_view:
             base = args[0]
             out = outputs[0]
-            if isinstance(base, TensorBase) and np.may_share_memory(out.data, base.data):
+            if isinstance(base, TensorBase) and np.may_share_memory(out._data, base._data):
                 out._share_version_with(base)
         if _mode.watchers:
             notify_forward(self, args, outputs)
@@ -237,7 +237,7 @@ class Function:
             return
         for t, version in zip(self.inputs, versions):
             if isinstance(t, TensorBase) and t._version != version:
-                if any(a is t.data for a in saved):
+                if any(a is t._data for a in saved):
                     raise RuntimeError(
                         f"one of the variables needed for gradient computation has been "
                         f"modified by an inplace operation: a tensor of shape {t.shape} used "
@@ -250,7 +250,7 @@ class Function:
         if not isinstance(array, np.ndarray):
             return array  # a Python number saved alongside the arrays
         for t in self.inputs:
-            if isinstance(t, TensorBase) and t.data is array:
+            if isinstance(t, TensorBase) and t._data is array:
                 return t
         output_ids = getattr(self, "output_ids", ())
         if id(array) in output_ids:

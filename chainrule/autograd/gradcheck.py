@@ -26,7 +26,7 @@ def _float64_inputs(inputs) -> tuple:
     out = []
     for x in _as_tuple(inputs):
         if isinstance(x, Tensor) and x.dtype.kind == "f":
-            t = Tensor._wrap(x.data.astype(np.float64))
+            t = Tensor._wrap(x._data.astype(np.float64))
             t._requires_grad = x.requires_grad
             out.append(t)
         else:
@@ -47,7 +47,7 @@ def _flat_outputs(fn, inputs) -> np.ndarray:
     outs = _outputs(fn, inputs)  # with grad enabled: fn may differentiate inside
     if not outs:
         return np.zeros(0)
-    return np.concatenate([o.data.astype(np.float64).ravel() for o in outs])
+    return np.concatenate([o._data.astype(np.float64).ravel() for o in outs])
 
 
 def _vjp(fn, inputs, wrt, cotangent: np.ndarray) -> list[np.ndarray]:
@@ -62,7 +62,7 @@ def _vjp(fn, inputs, wrt, cotangent: np.ndarray) -> list[np.ndarray]:
     if not outs:
         return [np.zeros(t.shape) for t in wrt]
     grads = autograd_grad(outs, wrt, seeds, allow_unused=True)
-    return [np.zeros(t.shape) if g is None else g.data.astype(np.float64)
+    return [np.zeros(t.shape) if g is None else g._data.astype(np.float64)
             for t, g in zip(wrt, grads)]
 
 
@@ -149,12 +149,12 @@ def gradcheck(
 
 def _directional(fn, inputs, t: Tensor, direction: np.ndarray, eps: float) -> np.ndarray:
     """(f(x + eps·u) - f(x - eps·u)) / 2eps, perturbing tensor `t` in place and restoring it."""
-    original = t.data.copy()
-    t.data = np.asarray(original + eps * direction)  # 0-d arithmetic gives NumPy scalars
+    original = t._data.copy()
+    t._data = np.asarray(original + eps * direction)  # 0-d arithmetic gives NumPy scalars
     plus = _flat_outputs(fn, inputs)
-    t.data = np.asarray(original - eps * direction)
+    t._data = np.asarray(original - eps * direction)
     minus = _flat_outputs(fn, inputs)
-    t.data = original
+    t._data = original
     return (plus - minus) / (2 * eps)
 
 
@@ -177,7 +177,7 @@ def gradgradcheck(
     if grad_outputs is None:
         grad_outputs = [Tensor._wrap(rng.standard_normal(o.shape)) for o in outs]
     cotangents = [
-        Tensor._wrap(np.asarray(g.data if isinstance(g, Tensor) else g, dtype=np.float64))
+        Tensor._wrap(np.asarray(g._data if isinstance(g, Tensor) else g, dtype=np.float64))
         for g in _as_tuple(grad_outputs)
     ]
     for c in cotangents:

@@ -27,6 +27,10 @@ import numpy as np
 _tensor_class: type | None = None  # chainrule.tensor.Tensor, once it is defined
 
 
+def _tensor_wrap(array):
+    return TensorBase._wrap(array)
+
+
 def set_tensor_class(cls: type) -> None:
     """Make `cls` (a subclass of TensorBase) the class of every tensor the engine creates."""
     global _tensor_class
@@ -36,7 +40,7 @@ def set_tensor_class(cls: type) -> None:
 class TensorBase:
     """The graph-facing half of a tensor; see NOTE [ Tensor's two layers ]."""
 
-    __slots__ = ("data", "__dict__", "__weakref__")
+    __slots__ = ("_data", "__dict__", "__weakref__")  # _data: the ndarray
     # Most tensors are intermediate values that never set these; class-level defaults
     # keep creating one down to a single attribute store (measured in bench/bench_ops.py).
     _requires_grad = False
@@ -53,14 +57,14 @@ class TensorBase:
     def _wrap(array):
         """A tensor around `array` (no copy), outside any graph."""
         t = object.__new__(_tensor_class)
-        t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        t._data = array if isinstance(array, np.ndarray) else np.asarray(array)
         return t
 
     @staticmethod
     def _from_op(array, node, output_nr: int = 0):
         """The tensor for output `output_nr` of graph node `node`."""
         t = object.__new__(_tensor_class)
-        t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        t._data = array if isinstance(array, np.ndarray) else np.asarray(array)
         t._requires_grad = True
         t.grad_fn = node
         if output_nr:
@@ -70,19 +74,34 @@ class TensorBase:
     # -- attributes the engine and the ops read ---------------------------------------
 
     @property
+    def data(self):
+        """The same values as a tensor outside the graph, sharing memory (PyTorch's `.data`).
+
+        Unlike `detach()`, changes made through it are not seen by autograd's version
+        check: it is for optimizers and initialisers written the old way
+        (`p.data.add_(...)`). `numpy()` is the way to an array.
+        """
+        return _tensor_wrap(self._data)
+
+    @data.setter
+    def data(self, value) -> None:
+        """Replace the values (and shape) of this tensor with those of `value`."""
+        self._data = value._data if isinstance(value, TensorBase) else np.asarray(value)
+
+    @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     def numel(self) -> int:
-        return self.data.size
+        return self._data.size
 
     @property
     def is_leaf(self) -> bool:
@@ -97,7 +116,7 @@ class TensorBase:
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True):
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError(
                 f"only tensors of floating point dtype can require gradients, got {self.dtype}; "
                 f"convert first with .float() (or create it with dtype=chainrule.float32)"

@@ -92,7 +92,7 @@ def evaluate(model: nn.Module, images: np.ndarray, labels: np.ndarray,
             y = labels[start : start + batch_size]
             logits = model(x)
             total_loss += nn.functional.cross_entropy(logits, y, reduction="sum").item()
-            correct += int((logits.data.argmax(1) == y).sum())
+            correct += int((logits._data.argmax(1) == y).sum())
     model.train()
     return total_loss / len(images), correct / len(images)
 
@@ -174,7 +174,7 @@ def _train_epoch(model, loader, optimizer, schedule, loss_fn, epoch, args, x_val
         schedule.step()
         n = len(y)
         total_loss += loss.item() * n
-        correct += int((logits.data.argmax(1) == y.data).sum())
+        correct += int((logits._data.argmax(1) == y._data).sum())
         seen += n
         if bar is not None:
             bar.update(1)

@@ -17,7 +17,7 @@ def default_collate(samples: list) -> Any:
     with a new first dimension; tuples, lists and dicts are collated field by field."""
     first = samples[0]
     if isinstance(first, Tensor):
-        return Tensor._wrap(np.stack([s.data for s in samples]))
+        return Tensor._wrap(np.stack([s._data for s in samples]))
     if isinstance(first, np.ndarray):
         return Tensor._wrap(np.stack(samples))
     if isinstance(first, (bool, np.bool_)):

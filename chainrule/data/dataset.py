@@ -45,7 +45,7 @@ class TensorDataset(Dataset):
         return tuple(t[index] for t in self.tensors)
 
     def get_batch(self, indices: np.ndarray) -> tuple:
-        return tuple(Tensor._wrap(t.data[indices]) for t in self.tensors)
+        return tuple(Tensor._wrap(t._data[indices]) for t in self.tensors)
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]

@@ -21,7 +21,7 @@ _STRUCTURE = "__structure__"
 def _pack(obj: Any, arrays: dict) -> Any:
     if isinstance(obj, (Tensor, np.ndarray)):
         key = f"a{len(arrays)}"
-        arrays[key] = obj.data if isinstance(obj, Tensor) else obj
+        arrays[key] = obj._data if isinstance(obj, Tensor) else obj
         return {"__tensor__" if isinstance(obj, Tensor) else "__ndarray__": key}
     if isinstance(obj, dict):
         if all(isinstance(k, str) for k in obj):

@@ -248,7 +248,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data.fill(0)
+                p.grad._data.fill(0)
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call fn on every submodule (children first), then on self; e.g. custom init."""
@@ -264,9 +264,9 @@ class Module:
             return self
         for t in list(self.parameters()) + list(self.buffers()):
             if t.dtype.kind == "f":
-                t.data = t.data.astype(dtype)
+                t._data = t._data.astype(dtype)
                 if t.grad is not None:
-                    t.grad = Tensor._wrap(t.grad.data.astype(dtype))
+                    t.grad = Tensor._wrap(t.grad._data.astype(dtype))
         return self
 
     def float(self) -> Module:
@@ -341,7 +341,7 @@ class Module:
             for key, target in own.items():
                 if key in state_dict:
                     value = _to_numpy(state_dict[key])
-                    np.copyto(target.data, value, casting="unsafe")
+                    np.copyto(target._data, value, casting="unsafe")
                     target._version += 1
         return IncompatibleKeys(missing, unexpected)
 
@@ -366,7 +366,7 @@ class Module:
 
 def _to_numpy(value) -> np.ndarray:
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if hasattr(value, "detach"):  # a PyTorch tensor
         return value.detach().cpu().numpy()
     return np.asarray(value)

@@ -53,7 +53,7 @@ class _BatchNorm(Module):
             raise InputShapeError(self, input.shape, self.layout.format(self.num_features))
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
             if self.momentum is None:  # a cumulative average over all batches seen
                 momentum = 1.0 / int(self.num_batches_tracked.item())
         # without track_running_stats the buffers are None and the batch's statistics serve

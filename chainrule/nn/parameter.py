@@ -19,10 +19,10 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0, dtype=dtypes.get_default_dtype())
-        array = data.data if isinstance(data, Tensor) else np.asarray(data)
+        array = data._data if isinstance(data, Tensor) else np.asarray(data)
         if array.dtype.kind != "f":
             array = array.astype(dtypes.get_default_dtype())
-        self.data = array
+        self._data = array
         if requires_grad:
             self.requires_grad_(True)
 

@@ -90,7 +90,7 @@ class RNNBase(Module):
         lengths = None
         if packed is not None:
             input, lengths_tensor = pad_packed_sequence(packed)
-            lengths = lengths_tensor.data
+            lengths = lengths_tensor._data
         elif self.batch_first and input.ndim == 3:
             input = input.transpose(0, 1)
         unbatched = input.ndim == 2

@@ -22,7 +22,7 @@ def normalize_index(index):
     out, advanced = [], False
     for p in parts:
         if isinstance(p, TensorBase):
-            p = p.data
+            p = p._data
         elif isinstance(p, list):
             p = np.asarray(p)
         if isinstance(p, np.ndarray):
@@ -86,7 +86,7 @@ class IndexAddIntoZeros(Function):
 
 
 def _array(value) -> np.ndarray:
-    return value.data if isinstance(value, TensorBase) else np.asarray(value)
+    return value._data if isinstance(value, TensorBase) else np.asarray(value)
 
 
 def index_grid(index: np.ndarray, dim: int) -> tuple:

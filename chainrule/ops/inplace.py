@@ -30,9 +30,9 @@ def check_inplace(t: Tensor, op: str) -> None:
 def apply_ufunc_(t: Tensor, op: str, ufunc, other) -> Tensor:
     """t ← ufunc(t, other), written into t's array."""
     check_inplace(t, op)
-    other = other.data if isinstance(other, Tensor) else other
+    other = other._data if isinstance(other, Tensor) else other
     try:
-        ufunc(t.data, other, out=t.data)
+        ufunc(t._data, other, out=t._data)
     except TypeError as error:
         raise RuntimeError(
             f"{op}: the result cannot be stored in a tensor of dtype {t.dtype} ({error}); "
@@ -49,16 +49,16 @@ def apply_ufunc_(t: Tensor, op: str, ufunc, other) -> Tensor:
 
 def clamp_(t: Tensor, lo=None, hi=None) -> Tensor:
     check_inplace(t, "clamp_")
-    np.clip(t.data, lo, hi, out=t.data)
+    np.clip(t._data, lo, hi, out=t._data)
     t._version += 1
     return t
 
 
 def copy_(t: Tensor, src) -> Tensor:
     check_inplace(t, "copy_")
-    src = src.data if isinstance(src, Tensor) else src
+    src = src._data if isinstance(src, Tensor) else src
     try:
-        np.copyto(t.data, src, casting="unsafe")
+        np.copyto(t._data, src, casting="unsafe")
     except ValueError:
         raise RuntimeError(
             f"copy_: source of shape {np.shape(src)} cannot be broadcast to {t.shape}"
@@ -69,7 +69,7 @@ def copy_(t: Tensor, src) -> Tensor:
 
 def fill_(t: Tensor, value) -> Tensor:
     check_inplace(t, "fill_")
-    t.data.fill(value.item() if isinstance(value, Tensor) else value)
+    t._data.fill(value.item() if isinstance(value, Tensor) else value)
     t._version += 1
     return t
 
@@ -77,5 +77,13 @@ def fill_(t: Tensor, value) -> Tensor:
 def setitem_(t: Tensor, index, value) -> None:
     check_inplace(t, "__setitem__")
     index, _ = normalize_index(index)
-    t.data[index] = value.data if isinstance(value, Tensor) else value
+    t._data[index] = value._data if isinstance(value, Tensor) else value
     t._version += 1
+
+
+def random_(t: Tensor, op: str, sample) -> Tensor:
+    """t ← sample(shape, dtype): the in-place random fills (normal_, uniform_)."""
+    check_inplace(t, op)
+    t._data[...] = sample(t.shape).astype(t.dtype, copy=False)
+    t._version += 1
+    return t

@@ -189,13 +189,13 @@ class Where(Function):
 def where(condition, a, b):
     """Elementwise `a if condition else b`; differentiable in a and b."""
     if isinstance(condition, TensorBase):
-        condition = condition.data
+        condition = condition._data
     return Where.apply(condition, a, b)
 
 
 def nondifferentiable(fn, *args):
     """Apply a NumPy function whose result has no gradient (comparisons, sign, argmax)."""
-    arrays = [a.data if isinstance(a, TensorBase) else a for a in args]
+    arrays = [a._data if isinstance(a, TensorBase) else a for a in args]
     out = fn(*arrays)
     if any(isinstance(a, TensorBase) for a in args):
         return TensorBase._wrap(np.asarray(out))

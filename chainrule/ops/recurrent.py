@@ -88,7 +88,7 @@ def _differentiate_reference(ctx, grads) -> tuple:
 
 def _run_composed(step, gx, state: tuple, lengths, *weights):
     """The recurrence from ops, step by step; `step(gx_t, state, *weights)` -> state."""
-    masks = _masks(None if lengths is None else lengths.data if isinstance(lengths, TensorBase)
+    masks = _masks(None if lengths is None else lengths._data if isinstance(lengths, TensorBase)
                    else lengths, gx.shape[0], gx.dtype)
     outputs = []
     for t in range(gx.shape[0]):

@@ -75,7 +75,7 @@ class Prod(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        data = x.data if isinstance(x, TensorBase) else x
+        data = x._data if isinstance(x, TensorBase) else x
         if np.all(data != 0):
             return spread(grad, ctx) * y.reshape(ctx.keep_shape) / x
         others = _product_of_others(data, ctx.axes)
@@ -113,7 +113,7 @@ class Amax(Function):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         hit = nondifferentiable(np.equal, x, y.reshape(ctx.keep_shape))
-        hit_data = hit.data if isinstance(hit, TensorBase) else hit
+        hit_data = hit._data if isinstance(hit, TensorBase) else hit
         count = np.sum(hit_data, axis=ctx.axes, keepdims=True)
         return spread(grad, ctx) * where(hit, 1.0 / count, 0)
 

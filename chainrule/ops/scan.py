@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.tensor_base import TensorBase
 from .primitives import ndim_of, normalize_dim
 
 
@@ -51,7 +52,7 @@ class Cumprod(Function):
 def cumprod(x, dim: int, dtype=None):
     """Cumulative product. Its gradient divides by x, so an input with zeros is refused
     while gradients are being recorded (PyTorch's zero-safe formula is not written yet)."""
-    data = getattr(x, "data", x)
+    data = x._data if isinstance(x, TensorBase) else np.asarray(x)
     if getattr(x, "requires_grad", False) and np.any(data == 0):
         raise NotImplementedError(
             "cumprod: the gradient of an input that contains zeros is not supported; "

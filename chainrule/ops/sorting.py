@@ -15,7 +15,7 @@ values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
 def _data(x):
-    return x.data if isinstance(x, TensorBase) else np.asarray(x)
+    return x._data if isinstance(x, TensorBase) else np.asarray(x)
 
 
 def _order(data: np.ndarray, dim: int, descending: bool, stable: bool) -> np.ndarray:

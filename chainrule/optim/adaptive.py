@@ -35,11 +35,11 @@ class RMSprop(Optimizer):
                                       momentum=momentum, centered=centered, maximize=maximize))
 
     def _init_state(self, p, group) -> dict:
-        state = {"step": 0, "square_avg": np.zeros_like(p.data)}
+        state = {"step": 0, "square_avg": np.zeros_like(p._data)}
         if group["momentum"] > 0:
-            state["momentum_buffer"] = np.zeros_like(p.data)
+            state["momentum_buffer"] = np.zeros_like(p._data)
         if group["centered"]:
-            state["grad_avg"] = np.zeros_like(p.data)
+            state["grad_avg"] = np.zeros_like(p._data)
         return state
 
     def _update(self, param, grad, state, group) -> None:
@@ -87,7 +87,7 @@ class Adagrad(Optimizer):
                                       eps=eps, maximize=maximize))
 
     def _init_state(self, p, group) -> dict:
-        return {"step": 0, "sum": np.full_like(p.data, group["initial_accumulator_value"])}
+        return {"step": 0, "sum": np.full_like(p._data, group["initial_accumulator_value"])}
 
     def _update(self, param, grad, state, group) -> None:
         state["step"] += 1
@@ -120,8 +120,8 @@ class Adadelta(Optimizer):
                                       maximize=maximize))
 
     def _init_state(self, p, group) -> dict:
-        return {"step": 0, "square_avg": np.zeros_like(p.data),
-                "acc_delta": np.zeros_like(p.data)}
+        return {"step": 0, "square_avg": np.zeros_like(p._data),
+                "acc_delta": np.zeros_like(p._data)}
 
     def _update(self, param, grad, state, group) -> None:
         state["step"] += 1

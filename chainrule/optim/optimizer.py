@@ -72,7 +72,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad.data.fill(0)
+                    p.grad._data.fill(0)
 
     def step(self, closure: Callable | None = None):
         """One update of every parameter that has a gradient; returns closure()'s loss."""
@@ -88,13 +88,13 @@ class Optimizer:
                 for p in group["params"]:
                     if p.grad is None:
                         continue
-                    grad = -p.grad.data if maximize else p.grad.data
+                    grad = -p.grad._data if maximize else p.grad._data
                     if decay:
-                        grad = grad + decay * p.data
+                        grad = grad + decay * p._data
                     state = states.get(p)
                     if state is None:
                         state = states[p] = self._init_state(p, group)
-                    update(p.data, grad, state, group)
+                    update(p._data, grad, state, group)
                     p._version += 1
         return loss
 
@@ -173,7 +173,7 @@ class Optimizer:
 
 def _state_value(value, param: Tensor):
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     elif hasattr(value, "detach"):  # a PyTorch tensor
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):

@@ -182,8 +182,8 @@ def test_bad_options_are_explained():
 
 def test_step_records_no_graph_and_updates_in_place():
     model = nn.Linear(3, 1)
-    weight_array = model.weight.data
+    weight_array = model.weight._data
     opt = optim.SGD(model.parameters(), lr=0.1)
     model(cr.ones(2, 3)).sum().backward()
     opt.step()
-    assert model.weight.data is weight_array and model.weight.grad_fn is None
+    assert model.weight._data is weight_array and model.weight.grad_fn is None

@@ -108,8 +108,8 @@ class FashionMNIST(Dataset):
         return self.data.shape[0]
 
     def __getitem__(self, index: int):
-        image = Tensor._wrap(self.data.data[index][None].astype(np.float32) / 255.0)
-        label = int(self.targets.data[index])
+        image = Tensor._wrap(self.data._data[index][None].astype(np.float32) / 255.0)
+        label = int(self.targets._data[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -123,9 +123,9 @@ class FashionMNIST(Dataset):
         raise AttributeError(f"'FashionMNIST' object has no attribute {name!r}")
 
     def _get_batch(self, indices: np.ndarray) -> tuple[Tensor, Tensor]:
-        images = self.data.data[indices][:, None].astype(np.float32)
+        images = self.data._data[indices][:, None].astype(np.float32)
         images *= 1 / 255.0
-        return Tensor._wrap(images), Tensor._wrap(self.targets.data[indices])
+        return Tensor._wrap(images), Tensor._wrap(self.targets._data[indices])
 
 
 def _download_verified(mirrors: list[str], name: str, md5: str, target: Path) -> None:

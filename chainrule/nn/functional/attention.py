@@ -23,7 +23,7 @@ from .dropout import dropout
 
 
 def _mask_array(mask):
-    return mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    return mask._data if isinstance(mask, Tensor) else np.asarray(mask)
 
 
 def causal_mask(queries: int, keys: int) -> np.ndarray:

@@ -13,7 +13,7 @@ def embedding(input, weight, padding_idx: int | None = None):
 
     The row at `padding_idx` receives no gradient (it stays what it was initialised to).
     """
-    indices = input.data if isinstance(input, Tensor) else np.asarray(input)
+    indices = input._data if isinstance(input, Tensor) else np.asarray(input)
     if indices.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got {indices.dtype}; use .long()")
     rows = weight.shape[0]

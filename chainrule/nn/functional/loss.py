@@ -92,7 +92,7 @@ def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0):
 def _class_targets(input, target, ignore_index: int) -> np.ndarray:
     """Class indices (N, *) for input (N, C, *), checked: integers, the right shape, and
     every index but `ignore_index` in [0, C). Every classification loss checks here."""
-    target = target.data if isinstance(target, Tensor) else np.asarray(target)
+    target = target._data if isinstance(target, Tensor) else np.asarray(target)
     if target.dtype.kind not in "iu":
         raise TypeError(
             f"class-index targets must be integers, got {target.dtype}; use .long(), or pass "
@@ -142,7 +142,7 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
 
 
 def _weights(weight) -> np.ndarray:
-    return weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    return weight._data if isinstance(weight, Tensor) else np.asarray(weight)
 
 
 def cross_entropy(input, target, weight=None, ignore_index: int = -100,
@@ -157,7 +157,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
         out = cross_entropy(input.unsqueeze(0), target, weight, ignore_index, reduction,
                             label_smoothing)
         return out.squeeze(0) if reduction == "none" else out
-    target_data = target.data if isinstance(target, Tensor) else np.asarray(target)
+    target_data = target._data if isinstance(target, Tensor) else np.asarray(target)
     if target_data.dtype.kind != "f":
         target_data = _class_targets(input, target_data, ignore_index)
         weight = None if weight is None else _weights(weight)
@@ -189,7 +189,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
 def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     """-w·(y log p + (1 - y) log(1 - p)) for probabilities p; logs are clamped at -100."""
     _warn_if_broadcasting(input, target, "binary_cross_entropy")
-    data = input.data
+    data = input._data
     if np.any((data < 0) | (data > 1)):
         raise ValueError(
             "binary_cross_entropy: all input values must be between 0 and 1; apply a sigmoid "
@@ -232,7 +232,7 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False):
     if log_target:
         loss = ops.exp(target) * (target - input)
     else:
-        t = target.data
+        t = target._data
         positive = t > 0
         entropy_term = np.where(positive, t * np.log(np.where(positive, t, 1)), 0)
         loss = entropy_term.astype(input.dtype) - target * input

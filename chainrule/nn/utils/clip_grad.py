@@ -25,7 +25,7 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
     params = _with_grads(parameters)
     if not params:
         return Tensor._wrap(np.asarray(0.0, dtype=np.float32))
-    grads = [p.grad.data for p in params]
+    grads = [p.grad._data for p in params]
     if norm_type == float("inf"):
         total = max(float(np.max(np.abs(g))) if g.size else 0.0 for g in grads)
     else:
@@ -46,17 +46,17 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
 def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:
     """Clamp every gradient element to [-clip_value, clip_value]."""
     for p in _with_grads(parameters):
-        np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+        np.clip(p.grad._data, -clip_value, clip_value, out=p.grad._data)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """All parameters flattened and joined into one 1-D tensor (a copy)."""
-    return Tensor._wrap(np.concatenate([p.data.ravel() for p in parameters]))
+    return Tensor._wrap(np.concatenate([p._data.ravel() for p in parameters]))
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of vec into the parameters, in place."""
-    data = vec.data if isinstance(vec, Tensor) else np.asarray(vec)
+    data = vec._data if isinstance(vec, Tensor) else np.asarray(vec)
     if data.ndim != 1:
         raise TypeError(f"expected a 1-D vector, got shape {data.shape}")
     offset = 0
@@ -64,7 +64,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         n = p.numel()
         if offset + n > data.size:
             raise ValueError(f"the vector has {data.size} elements, too few for the parameters")
-        p.data[...] = data[offset : offset + n].reshape(p.shape)
+        p._data[...] = data[offset : offset + n].reshape(p.shape)
         p._version += 1
         offset += n
     if offset != data.size:

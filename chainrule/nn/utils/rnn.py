@@ -34,7 +34,7 @@ class PackedSequence(NamedTuple):
 
 
 def _lengths_array(lengths) -> np.ndarray:
-    values = np.asarray(lengths.data if isinstance(lengths, Tensor) else lengths)
+    values = np.asarray(lengths._data if isinstance(lengths, Tensor) else lengths)
     if values.ndim != 1 or values.dtype.kind not in "iu":
         raise ValueError(f"lengths must be a 1-D sequence of integers, got {values!r}")
     if values.size and values.min() <= 0:
@@ -121,7 +121,7 @@ def _padded_positions(batch_sizes: np.ndarray) -> np.ndarray:
 def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
                         padding_value: float = 0.0, total_length: int | None = None):
     """Undo `pack_padded_sequence`: returns (padded (T, N, *), lengths (N,) int64)."""
-    data, batch_sizes = sequence.data, sequence.batch_sizes.data
+    data, batch_sizes = sequence.data, sequence.batch_sizes._data
     positions = _padded_positions(batch_sizes)
     steps, rows = positions.shape
     if total_length is not None:
@@ -135,7 +135,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     padded = extended[positions.reshape(-1)].reshape(positions.shape + tuple(data.shape[1:]))
     lengths = (batch_sizes[None, :] > np.arange(rows)[:, None]).sum(axis=1).astype(np.int64)
     if sequence.unsorted_indices is not None:
-        order = sequence.unsorted_indices.data
+        order = sequence.unsorted_indices._data
         padded = ops.index_select(padded, 1, order)
         lengths = lengths[order]
     if batch_first:
@@ -146,8 +146,8 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
 def repack_like(padded: Tensor, like: PackedSequence) -> PackedSequence:
     """Pack a (T, N, *) batch in original order with the layout of `like`."""
     if like.sorted_indices is not None:
-        padded = ops.index_select(padded, 1, like.sorted_indices.data)
-    positions = _padded_positions(like.batch_sizes.data)
+        padded = ops.index_select(padded, 1, like.sorted_indices._data)
+    positions = _padded_positions(like.batch_sizes._data)
     flat = padded.reshape((-1,) + tuple(padded.shape[2:]))
     # the packed rows are the valid (t, n) places in row-major order
     steps, rows = positions.shape
