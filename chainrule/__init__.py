@@ -62,6 +62,7 @@ from .dtypes import (
     uint8,
 )
 from .io import load, save
+from .legacy import BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .ops import (
     abs,
     addcdiv,

@@ -28,16 +28,27 @@ from .random import numpy_generator
 class Tensor(TensorBase):
     """A multi-dimensional array that can record the ops applied to it.
 
+    `chainrule.tensor(data)` is the way to make one. The constructor also reads
+    PyTorch's legacy forms: `Tensor(2, 3)` is a (2, 3) tensor of zeros and
+    `Tensor([1, 2])` holds the data as the default float dtype.
+
     Args:
-        data: array-like; floats become the default dtype (float32), ints int64.
-        dtype: optional dtype.
+        *args: data, or sizes.
+        dtype: the dtype (default: the default float dtype).
         requires_grad: record ops on this tensor so `backward()` can fill `.grad`.
     """
 
     __slots__ = ()
 
-    def __init__(self, data: Any, dtype=None, requires_grad: bool = False) -> None:
-        self._data = creation.array_from(data, dtype)
+    def __init__(self, *args: Any, dtype=None, requires_grad: bool = False) -> None:
+        dtype = dtypes.resolve(dtype) or dtypes.get_default_dtype()
+        sizes = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args or (0,)
+        if all(isinstance(n, int) and not isinstance(n, bool) for n in sizes):
+            self._data = np.zeros(sizes, dtype)  # Tensor(2, 3), Tensor() and Tensor(size)
+        elif len(args) == 1:
+            self._data = creation.array_from(args[0], dtype)
+        else:
+            raise TypeError(f"Tensor() takes data or integer sizes, got {args!r}")
         if requires_grad:
             self.requires_grad_(True)
 

@@ -21,7 +21,7 @@ LAYERS = [
     ("autograd", ["chainrule.autograd"]),
     ("ops", ["chainrule.ops"]),
     ("tensor", ["chainrule.creation", "chainrule.comparison", "chainrule.tensor",
-                "chainrule.linalg"]),
+                "chainrule.linalg", "chainrule.legacy"]),
     ("nn", ["chainrule.nn"]),
     ("training", ["chainrule.optim", "chainrule.data", "chainrule.io", "chainrule.utils"]),
     ("cli", ["chainrule.cli"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import chainrule as cr
 from chainrule import nn
@@ -126,3 +127,23 @@ def test_random_fills_in_place():
     assert u.dtype == cr.float64 and -2 <= u.min().item() and u.max().item() < 2
     with pytest.raises(RuntimeError, match="no_grad"):
         cr.zeros(2, requires_grad=True).normal_()
+
+
+@pytest.mark.parametrize("name", ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
+                                  "BoolTensor", "ByteTensor"])
+def test_legacy_constructors_read_data_and_sizes_as_pytorch(name):
+    ours, theirs = getattr(cr, name), getattr(torch, name)
+    for args in (([1, 0, 2],), (2, 3), (4,)):
+        made, expected = ours(*args), theirs(*args)
+        assert made.shape == tuple(expected.shape) and str(made.dtype) == str(expected.dtype)[6:]
+        if isinstance(args[0], list):
+            np.testing.assert_array_equal(made.numpy(), expected.numpy())
+    assert isinstance(ours([1]), ours) and isinstance(ours([1]), cr.Tensor)
+
+
+def test_tensor_constructor_reads_data_and_sizes_as_pytorch():
+    assert cr.Tensor(2, 3).shape == (2, 3) and cr.Tensor().shape == (0,)
+    t = cr.Tensor([1, 2])
+    assert t.dtype == cr.float32 and t.tolist() == [1.0, 2.0]
+    assert cr.Tensor([1, 2], dtype=cr.int64).dtype == cr.int64
+    assert cr.empty(size=(2, 2)).shape == (2, 2)
