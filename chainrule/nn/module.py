@@ -114,11 +114,13 @@ class Module:
                 f"super().__init__() first in {type(self).__name__}.__init__"
             )
         params, buffers, modules = self._parameters, self._buffers, self._modules
+        # Replacing a parameter or submodule keeps its place in the order (a dict keeps a
+        # key's position on reassignment), so state_dict keys and children() stay put.
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, keep=params)
             params[name] = value
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, keep=modules)
             modules[name] = value
         elif name in params:
             if value is not None:
@@ -141,9 +143,10 @@ class Module:
         self._forget(name)
         object.__delattr__(self, name)
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: dict | None = None) -> None:
         for registry in (self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
+            if registry is not keep:
+                registry.pop(name, None)
         self._non_persistent_buffers.discard(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:

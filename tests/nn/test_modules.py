@@ -191,3 +191,25 @@ def test_zero_grad_clears_parameter_gradients():
     m(cr.ones(1, 2)).sum().backward()
     m.zero_grad()
     assert all(p.grad is None for p in m.parameters())
+
+
+def test_replacing_a_submodule_or_parameter_keeps_its_place():
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    setattr(model, "0", nn.Linear(2, 3, bias=False))
+    assert list(model.state_dict()) == ["0.weight", "2.weight", "2.bias"]
+    assert isinstance(list(model.children())[-1], nn.Linear) and model[0].bias is None
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 2, 3)
+            self.fc = nn.Linear(2, 2)
+            self.scale = nn.Parameter(cr.ones(1))
+
+    net = Net()
+    net.conv1 = nn.Conv2d(1, 2, 5)
+    net.scale = nn.Parameter(cr.zeros(1))
+    assert [name for name, _ in net.named_children()] == ["conv1", "fc"]
+    assert list(net.state_dict()) == ["scale", "conv1.weight", "conv1.bias", "fc.weight",
+                                      "fc.bias"]
+    assert net.conv1.kernel_size == (5, 5)
