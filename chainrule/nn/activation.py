@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from .. import creation, dtypes
 from . import functional as F
 from .module import Module
+from .parameter import Parameter
 
 
 class ReLU(Module):
@@ -112,3 +114,118 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class _Elementwise(Module):
+    """An activation with no parameters: `function` applied to the input."""
+
+    function = staticmethod(F.relu)
+
+    def forward(self, input):
+        return self.function(input)
+
+
+class SELU(_Elementwise):
+    """Scaled ELU with self-normalizing constants."""
+
+    function = staticmethod(F.selu)
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+
+
+class Mish(_Elementwise):
+    """x·tanh(softplus(x))"""
+
+    function = staticmethod(F.mish)
+
+
+class Hardsigmoid(_Elementwise):
+    """clamp(x/6 + 1/2, 0, 1)"""
+
+    function = staticmethod(F.hardsigmoid)
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+
+
+class Hardswish(Hardsigmoid):
+    """x·hardsigmoid(x)"""
+
+    function = staticmethod(F.hardswish)
+
+
+class Softsign(_Elementwise):
+    """x / (1 + |x|)"""
+
+    function = staticmethod(F.softsign)
+
+
+class Tanhshrink(_Elementwise):
+    """x - tanh(x)"""
+
+    function = staticmethod(F.tanhshrink)
+
+
+class LogSigmoid(_Elementwise):
+    """log σ(x)"""
+
+    function = staticmethod(F.logsigmoid)
+
+
+class CELU(Module):
+    """x if x > 0 else α(e^(x/α) - 1)"""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, input):
+        return F.celu(input, self.alpha)
+
+
+class Threshold(Module):
+    """x where x > threshold, else value"""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold, self.value = threshold, value
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value)
+
+
+class Softmin(Module):
+    """softmax(-x) along dim"""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.softmin(input, self.dim)
+
+
+class PReLU(Module):
+    """x if x > 0 else a·x, with a learned (one, or one per channel), initialised to `init`."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.weight = Parameter(creation.full((num_parameters,), init, device=device,
+                                              dtype=dtype or dtypes.get_default_dtype()))
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU; in eval mode a leaky ReLU with slope (lower + upper)/2."""
+
+    def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3, inplace: bool = False) -> None:
+        super().__init__()
+        self.lower, self.upper = lower, upper
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training)

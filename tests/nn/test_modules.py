@@ -24,6 +24,19 @@ ACTIVATIONS = [
     (nn.LogSoftmax(-1), torch.nn.LogSoftmax(-1), "real"),
     (nn.Flatten(), torch.nn.Flatten(), "real"),
     (nn.Identity(), torch.nn.Identity(), "real"),
+    (nn.SELU(), torch.nn.SELU(), "nonzero"),
+    (nn.CELU(0.5), torch.nn.CELU(0.5), "nonzero"),
+    (nn.Mish(), torch.nn.Mish(), "real"),
+    (nn.Hardsigmoid(), torch.nn.Hardsigmoid(), "nonzero"),
+    (nn.Hardswish(), torch.nn.Hardswish(), "nonzero"),
+    (nn.Softsign(), torch.nn.Softsign(), "nonzero"),
+    (nn.Tanhshrink(), torch.nn.Tanhshrink(), "real"),
+    (nn.Threshold(0.1, -2.0), torch.nn.Threshold(0.1, -2.0), "nonzero"),
+    (nn.LogSigmoid(), torch.nn.LogSigmoid(), "real"),
+    (nn.Softmin(1), torch.nn.Softmin(1), "real"),
+    (nn.PReLU(), torch.nn.PReLU(), "nonzero"),
+    (nn.PReLU(3, 0.1), torch.nn.PReLU(3, 0.1), "nonzero"),
+    (nn.RReLU().eval(), torch.nn.RReLU().eval(), "nonzero"),
 ]
 
 
@@ -43,7 +56,8 @@ def test_large_inputs_stay_finite_in_elu_and_softplus():
 def test_functional_activations_pass_gradcheck():
     x = cr.tensor(random_array((3, 4), "nonzero"), dtype=cr.float64, requires_grad=True)
     F = nn.functional
-    for fn in (F.elu, F.gelu, F.softplus, F.leaky_relu, lambda t: F.gelu(t, "tanh")):
+    for fn in (F.elu, F.gelu, F.softplus, F.leaky_relu, lambda t: F.gelu(t, "tanh"), F.selu,
+               F.celu, F.mish, F.softsign, F.tanhshrink, F.logsigmoid):
         assert cr.autograd.gradcheck(fn, [x])
         assert cr.autograd.gradgradcheck(fn, [x])
 
