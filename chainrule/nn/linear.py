@@ -74,3 +74,36 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Bilinear(Module):
+    """y_k = x1ᵀ W_k x2 + b_k.
+
+    Shape: (N, in1_features), (N, in2_features) -> (N, out_features);
+    weight (out, in1, in2), bias (out,), both ~ U(-1/√in1, 1/√in1) as in PyTorch.
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int,
+                 bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__()
+        self.in1_features = positive_int("in1_features", in1_features)
+        self.in2_features = positive_int("in2_features", in2_features)
+        self.out_features = positive_int("out_features", out_features)
+        options = {"device": device, "dtype": dtype}
+        self.weight = Parameter(creation.empty(out_features, in1_features, in2_features,
+                                               **options))
+        if bias:
+            self.bias = Parameter(creation.empty(out_features, **options))
+        else:
+            self.register_parameter("bias", None)
+        bound = 1 / in1_features ** 0.5
+        for p in (self.weight, self.bias):
+            if p is not None:
+                init.uniform_(p, -bound, bound)
+
+    def forward(self, input1, input2):
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

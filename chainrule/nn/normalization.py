@@ -138,3 +138,44 @@ class GroupNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class _InstanceNorm(Module):
+    """Shared by InstanceNorm1d/2d: per-sample, per-channel normalization."""
+
+    spatial_dims = 1
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = False, track_running_stats: bool = False, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        if track_running_stats:
+            raise NotImplementedError(f"{type(self).__name__}: track_running_stats=True is not "
+                                      f"supported; instance statistics are always used")
+        self.num_features = positive_int("num_features", num_features)
+        self.eps, self.momentum, self.affine = eps, momentum, affine
+        if affine:
+            self.weight = Parameter(creation.ones(num_features, device=device, dtype=dtype))
+            self.bias = Parameter(creation.zeros(num_features, device=device, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, input):
+        if input.ndim != 2 + self.spatial_dims or input.shape[1] != self.num_features:
+            spatial = ", ".join("HW"[: self.spatial_dims] if self.spatial_dims == 2 else "L")
+            raise InputShapeError(self, input.shape, f"(N, {self.num_features}, {spatial})")
+        return F.instance_norm(input, weight=self.weight, bias=self.bias, eps=self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}, affine={self.affine}"
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization of (N, C, L)."""
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of (N, C, H, W) (style transfer's normalization)."""
+
+    spatial_dims = 2

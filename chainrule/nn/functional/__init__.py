@@ -3,7 +3,7 @@
 Modules in chainrule.nn hold parameters and state and call these.
 """
 
-from ...ops import linear, pad
+from ...ops import linear
 from .activation import (
     celu,
     elu,
@@ -29,6 +29,14 @@ from .activation import (
 )
 from .attention import causal_mask, multi_head_attention, scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv_transpose2d
+from .distance import (
+    bilinear,
+    cosine_similarity,
+    normalize,
+    pairwise_distance,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
 from .dropout import dropout, dropout2d
 from .embedding import embedding
 from .loss import (
@@ -42,7 +50,8 @@ from .loss import (
     nll_loss,
     smooth_l1_loss,
 )
-from .normalization import batch_norm, group_norm, layer_norm
+from .normalization import batch_norm, group_norm, instance_norm, layer_norm
+from .padding import pad
 from .pooling import (
     adaptive_avg_pool2d,
     avg_pool2d,

@@ -81,3 +81,12 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
     if bias is not None:
         y = y + bias.reshape(shape)
     return y
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats: bool = True, momentum: float = 0.1, eps: float = 1e-5):
+    """Normalize each channel of each sample over its own spatial positions: a group norm
+    with one group per channel. Running statistics are not supported."""
+    if running_mean is not None or running_var is not None or not use_input_stats:
+        raise NotImplementedError("instance_norm: running statistics are not supported")
+    return group_norm(input, input.shape[1], weight, bias, eps)
