@@ -149,3 +149,102 @@ def test_cross_entropy_with_class_indices_is_one_node(options):
     assert loss.grad_fn.next_functions == ((logits, 0), (None, 0), (None, 0), (None, 0),
                                            (None, 0), (None, 0))
 
+
+
+SIGNS = np.array([1.0, -1.0, 1.0, -1.0])
+COUNTS = np.array([[0.0, 1.0, 3.0], [2.0, 0.0, 5.0], [1.0, 4.0, 0.0], [7.0, 1.0, 2.0]])
+MULTI_LOSSES = [
+    ("triplet", lambda lib, r: lib.TripletMarginLoss(margin=2.0, reduction=r), 3),
+    ("triplet_swap_p1", lambda lib, r: lib.TripletMarginLoss(p=1.0, swap=True, reduction=r), 3),
+    ("cosine_embedding", lambda lib, r: lib.CosineEmbeddingLoss(0.1, reduction=r), 2),
+    ("margin_ranking", lambda lib, r: lib.MarginRankingLoss(0.3, reduction=r), 2),
+]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name,make,inputs", MULTI_LOSSES, ids=[c[0] for c in MULTI_LOSSES])
+def test_metric_learning_losses_match_torch(name, make, inputs, reduction):
+    arrays = [random_array((4, 3), seed=s) for s in range(inputs)]
+    if name == "margin_ranking":
+        arrays = [a[:, 0] for a in arrays]
+    xs, ts = [to_cr(a) for a in arrays], [to_torch(a) for a in arrays]
+    extra = [] if name.startswith("triplet") else [(cr.tensor(SIGNS), torch.tensor(SIGNS))]
+    ours = make(nn, reduction)(*xs, *[e[0] for e in extra])
+    theirs = make(torch.nn, reduction)(*ts, *[e[1] for e in extra])
+    assert_close(ours, theirs, what=f"{name} value")
+    v = np.random.default_rng(1).standard_normal(theirs.shape)
+    (ours * cr.tensor(v)).sum().backward()
+    (theirs * torch.tensor(v)).sum().backward()
+    for x, t in zip(xs, ts):
+        assert_close(x.grad, t.grad, what=f"{name} gradient")
+
+
+SINGLE_LOSSES = [
+    ("hinge_embedding", lambda lib, r: lib.HingeEmbeddingLoss(0.7, reduction=r),
+     random_array((4, 3)), np.tile(SIGNS[:, None], (1, 3))),
+    ("multilabel_soft_margin", lambda lib, r: lib.MultiLabelSoftMarginLoss(reduction=r),
+     random_array((4, 3)), (COUNTS > 1).astype(float)),
+    ("poisson", lambda lib, r: lib.PoissonNLLLoss(reduction=r), random_array((4, 3)), COUNTS),
+    ("poisson_full_rates", lambda lib, r: lib.PoissonNLLLoss(False, True, reduction=r),
+     random_array((4, 3), "positive"), COUNTS),
+]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name,make,x,t", SINGLE_LOSSES, ids=[c[0] for c in SINGLE_LOSSES])
+def test_more_losses_match_torch(name, make, x, t, reduction):
+    xs, xt = to_cr(x), to_torch(x)
+    ours = make(nn, reduction)(xs, to_cr(t, requires_grad=False))
+    theirs = make(torch.nn, reduction)(xt, to_torch(t, requires_grad=False))
+    assert_close(ours, theirs, what=f"{name} value")
+    v = np.random.default_rng(1).standard_normal(theirs.shape)
+    (ours * cr.tensor(v)).sum().backward()
+    (theirs * torch.tensor(v)).sum().backward()
+    assert_close(xs.grad, xt.grad, what=f"{name} gradient")
+
+
+@pytest.mark.parametrize("var_shape", [(4, 3), (4,), (4, 1)])
+def test_gaussian_nll_matches_torch_including_the_variance_gradient(var_shape):
+    var = np.abs(random_array(var_shape, seed=3)) + 0.1
+    var[0] = 1e-9  # clamped to eps, still takes gradient
+    x, v = to_cr(random_array((4, 3))), to_cr(var)
+    tx, tv = to_torch(random_array((4, 3))), to_torch(var)
+    y = random_array((4, 3), seed=2)
+    ours = nn.GaussianNLLLoss(full=True)(x, to_cr(y, False), v)
+    theirs = torch.nn.GaussianNLLLoss(full=True)(tx, to_torch(y, False), tv)
+    assert_close(ours, theirs)
+    ours.backward()
+    theirs.backward()
+    assert_close(x.grad, tx.grad)
+    assert_close(v.grad, tv.grad)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("concatenated", [False, True])
+def test_ctc_loss_matches_torch(reduction, concatenated):
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((7, 3, 5))
+    targets = np.array([[1, 2, 0], [3, 3, 4], [2, 0, 0]])  # the repeated 3 needs a blank
+    target_lengths, input_lengths = np.array([2, 3, 1]), np.array([7, 6, 4])
+    flat = np.concatenate([t[:n] for t, n in zip(targets, target_lengths)])
+    x, t = to_cr(logits), to_torch(logits)
+    tgt = flat if concatenated else targets
+    ours = nn.CTCLoss(reduction=reduction)(x.log_softmax(-1), cr.tensor(tgt),
+                                           cr.tensor(input_lengths), cr.tensor(target_lengths))
+    theirs = torch.nn.CTCLoss(reduction=reduction)(t.log_softmax(-1), torch.tensor(tgt),
+                                                   torch.tensor(input_lengths),
+                                                   torch.tensor(target_lengths))
+    assert_close(ours, theirs, what="ctc value")
+    v = np.random.default_rng(1).standard_normal(theirs.shape)
+    (ours * cr.tensor(v)).sum().backward()
+    (theirs * torch.tensor(v)).sum().backward()
+    assert_close(x.grad, t.grad, what="ctc gradient")
+
+
+def test_ctc_impossible_alignments_are_zeroed_on_request():
+    log_probs = cr.randn(2, 1, 4, dtype=cr.float64, requires_grad=True).log_softmax(-1)
+    args = (cr.tensor([[1, 2, 3]]), cr.tensor([2]), cr.tensor([3]))
+    assert nn.CTCLoss()(log_probs, *args).item() > 1e20  # 3 labels cannot fit in 2 steps
+    loss = nn.CTCLoss(zero_infinity=True)(log_probs, *args)
+    loss.backward()
+    assert loss.item() == 0.0

@@ -29,6 +29,7 @@ from .activation import (
 )
 from .attention import causal_mask, multi_head_attention, scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv_transpose2d
+from .ctc import ctc_loss
 from .distance import (
     bilinear,
     cosine_similarity,
@@ -49,6 +50,15 @@ from .loss import (
     mse_loss,
     nll_loss,
     smooth_l1_loss,
+)
+from .margin_loss import (
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    triplet_margin_loss,
 )
 from .normalization import batch_norm, group_norm, instance_norm, layer_norm
 from .padding import pad
