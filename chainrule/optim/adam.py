@@ -29,7 +29,6 @@ class Adam(Optimizer):
         amsgrad: use the maximum of past second moments.
     """
 
-
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False,
                  *, maximize: bool = False) -> None:
