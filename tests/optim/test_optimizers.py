@@ -195,3 +195,44 @@ def test_step_records_no_graph_and_updates_in_place():
     model(cr.ones(2, 3)).sum().backward()
     opt.step()
     assert model.weight._data is weight_array and model.weight.grad_fn is None
+
+
+@pytest.mark.parametrize("options", [dict(lr=0.5, max_iter=5),
+                                     dict(lr=1, max_iter=8, history_size=3),
+                                     dict(lr=1, max_iter=10, line_search_fn="strong_wolfe"),
+                                     dict(lr=0.8, max_iter=4, history_size=2,
+                                          line_search_fn="strong_wolfe")])
+def test_lbfgs_matches_torch_step_by_step(options):
+    ours, theirs = _models()
+    opt_ours = optim.LBFGS(ours.parameters(), **options)
+    opt_theirs = torch.optim.LBFGS(theirs.parameters(), **options)
+    x, y = cr.tensor(X, dtype=cr.float64), cr.tensor(Y, dtype=cr.float64)
+    tx, ty = torch.tensor(X), torch.tensor(Y)
+
+    def closure_ours():
+        opt_ours.zero_grad()
+        loss = nn.MSELoss()(ours(x), y)
+        loss.backward()
+        return loss
+
+    def closure_theirs():
+        opt_theirs.zero_grad()
+        loss = torch.nn.MSELoss()(theirs(tx), ty)
+        loss.backward()
+        return loss
+
+    for _ in range(3):
+        first = opt_ours.step(closure_ours)
+        expected = opt_theirs.step(closure_theirs)
+        np.testing.assert_allclose(first.item(), expected.item(), rtol=1e-8)
+        _assert_same_params(ours, theirs)
+    state = opt_ours.state[next(iter(ours.parameters()))]
+    expected_state = opt_theirs.state[next(iter(theirs.parameters()))]
+    assert state["func_evals"] == expected_state["func_evals"]
+    assert state["n_iter"] == expected_state["n_iter"]
+
+
+def test_lbfgs_needs_a_closure():
+    model = nn.Linear(2, 1)
+    with pytest.raises(RuntimeError, match="needs a closure"):
+        optim.LBFGS(model.parameters()).step(None)
