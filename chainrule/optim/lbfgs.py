@@ -139,7 +139,7 @@ class LBFGS(Optimizer):
                 if group["line_search_fn"] == "strong_wolfe":
                     start = [p._data.copy() for p in self._params]
                     loss, grad, step, used = _strong_wolfe(
-                        lambda t, start=start: self._evaluate_at(closure, start, t, direction),
+                        lambda t, start=start, d=direction: self._evaluate_at(closure, start, t, d),
                         step, direction, loss, grad, slope, tolerance_change)
                     self._move(step, direction)
                     converged = np.abs(grad).max() <= tolerance_grad
