@@ -10,6 +10,7 @@ from . import (
     backends,
     cuda,
     data,
+    distributions,
     dtypes,
     linalg,
     multiprocessing,

@@ -23,7 +23,8 @@ LAYERS = [
     ("tensor", ["chainrule.creation", "chainrule.comparison", "chainrule.tensor",
                 "chainrule.linalg", "chainrule.legacy"]),
     ("nn", ["chainrule.nn"]),
-    ("training", ["chainrule.optim", "chainrule.data", "chainrule.io", "chainrule.utils"]),
+    ("training", ["chainrule.optim", "chainrule.data", "chainrule.io", "chainrule.utils",
+                  "chainrule.distributions"]),
     ("cli", ["chainrule.cli"]),
 ]
 
