@@ -15,6 +15,7 @@ import numpy as np
 
 from . import comparison, creation, dtypes, ops
 from .autograd.engine import backward as _backward
+from .autograd.grad_mode import is_grad_enabled
 from .autograd.hooks import RemovableHandle
 from .autograd.tensor_base import TensorBase, set_tensor_class
 from .device import CPU, check_device, device
@@ -231,6 +232,21 @@ class Tensor(TensorBase):
 
     def __rmatmul__(self, other):
         return Matmul.apply(other, self)
+
+    # a += b updates a in place when no graph is involved (optimizer-style code under
+    # no_grad, accumulators); inside a graph it computes a + b out of place, which gives
+    # the same values where PyTorch would record an in-place op.
+    def __iadd__(self, other):
+        return self.add_(other) if _in_place_allowed(self, other) else self + other
+
+    def __isub__(self, other):
+        return self.sub_(other) if _in_place_allowed(self, other) else self - other
+
+    def __imul__(self, other):
+        return self.mul_(other) if _in_place_allowed(self, other) else self * other
+
+    def __itruediv__(self, other):
+        return self.div_(other) if _in_place_allowed(self, other) else self / other
 
     def __neg__(self):
         return Neg.apply(self)
@@ -466,3 +482,9 @@ class Tensor(TensorBase):
 
 
 set_tensor_class(Tensor)
+
+
+def _in_place_allowed(t: Tensor, other) -> bool:
+    if not is_grad_enabled():
+        return True
+    return not t._requires_grad and not (isinstance(other, Tensor) and other._requires_grad)

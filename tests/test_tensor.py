@@ -147,3 +147,20 @@ def test_tensor_constructor_reads_data_and_sizes_as_pytorch():
     assert t.dtype == cr.float32 and t.tolist() == [1.0, 2.0]
     assert cr.Tensor([1, 2], dtype=cr.int64).dtype == cr.int64
     assert cr.empty(size=(2, 2)).shape == (2, 2)
+
+
+def test_augmented_assignment_is_in_place_outside_a_graph_and_out_of_place_inside():
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    alias = w
+    with cr.no_grad():
+        w -= 0.5 * cr.tensor([2.0, 2.0])  # the hand-written SGD step
+    assert alias is w and w.tolist() == [0.0, 1.0] and w.requires_grad
+    total = cr.zeros(2)
+    total += cr.ones(2)
+    total *= 3
+    total /= 2
+    assert total.tolist() == [1.5, 1.5]
+    h = w * 2
+    h += 1  # part of a graph: computed out of place, gradients still flow
+    h.sum().backward()
+    assert w.grad.tolist() == [2.0, 2.0]
