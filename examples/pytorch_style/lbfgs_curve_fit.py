@@ -28,7 +28,7 @@ def main(argv=None):
         return loss
 
     loss = None
-    for step in range(args.steps):
+    for _ in range(args.steps):
         loss = optimizer.step(closure)
     a, b, c = params.tolist()
     print(f"fitted a = {a:.3f}, b = {b:.3f}, c = {c:.3f} (true 2.5, 1.3, 0.5); "
