@@ -226,7 +226,10 @@ class Function:
     # -- saved values -------------------------------------------------------------
 
     def _remember_versions(self, outs: tuple) -> None:
-        self.versions = [a._version if isinstance(a, TensorBase) else 0 for a in self.inputs]
+        # the counters read directly, not through the _version property: this runs for
+        # every recorded op that saves tensors
+        self.versions = [(a._version_counter or (0,))[0] if isinstance(a, TensorBase) else 0
+                         for a in self.inputs]
         # The outputs' ids are enough to recognise them among the saved arrays later: the
         # saved arrays were all alive together with them, so no id can have been reused.
         self.output_ids = tuple(id(o) for o in outs)
@@ -236,7 +239,7 @@ class Function:
         if versions is None:
             return
         for t, version in zip(self.inputs, versions):
-            if isinstance(t, TensorBase) and t._version != version:
+            if isinstance(t, TensorBase) and (t._version_counter or (0,))[0] != version:
                 if any(a is t._data for a in saved):
                     raise RuntimeError(
                         f"one of the variables needed for gradient computation has been "

@@ -140,6 +140,14 @@ class TensorBase:
     def _version(self, value: int) -> None:
         self._shared_version_counter()[0] = value
 
+    def _bump_version(self) -> None:
+        """Record an in-place change (one call: optimizers make one per parameter per step)."""
+        counter = self._version_counter
+        if counter is None:
+            self._version_counter = [1]
+        else:
+            counter[0] += 1
+
     def _shared_version_counter(self) -> list:
         counter = self._version_counter
         if counter is None:

@@ -52,7 +52,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     np.copyto(tensor._data, values, casting="unsafe")
-    tensor._version += 1
+    tensor._bump_version()
     return tensor
 
 
@@ -70,7 +70,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     tensor._data.fill(val)
-    tensor._version += 1
+    tensor._bump_version()
     return tensor
 
 

@@ -190,8 +190,11 @@ class Module:
             yield m
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Direct submodules; one registered under two names is listed once (PyTorch's rule)."""
+        seen = set()
         for name, m in self._modules.items():
-            if m is not None:
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
                 yield name, m
 
     def children(self) -> Iterator[Module]:
@@ -345,7 +348,7 @@ class Module:
                 if key in state_dict:
                     value = _to_numpy(state_dict[key])
                     np.copyto(target._data, value, casting="unsafe")
-                    target._version += 1
+                    target._bump_version()
         return IncompatibleKeys(missing, unexpected)
 
     # -- printing -------------------------------------------------------------------

@@ -43,14 +43,14 @@ def apply_ufunc_(t: Tensor, op: str, ufunc, other) -> Tensor:
             f"{op}: an operand of shape {np.shape(other)} cannot be broadcast into the "
             f"tensor's shape {t.shape}"
         ) from None
-    t._version += 1
+    t._bump_version()
     return t
 
 
 def clamp_(t: Tensor, lo=None, hi=None) -> Tensor:
     check_inplace(t, "clamp_")
     np.clip(t._data, lo, hi, out=t._data)
-    t._version += 1
+    t._bump_version()
     return t
 
 
@@ -63,14 +63,14 @@ def copy_(t: Tensor, src) -> Tensor:
         raise RuntimeError(
             f"copy_: source of shape {np.shape(src)} cannot be broadcast to {t.shape}"
         ) from None
-    t._version += 1
+    t._bump_version()
     return t
 
 
 def fill_(t: Tensor, value) -> Tensor:
     check_inplace(t, "fill_")
     t._data.fill(value.item() if isinstance(value, Tensor) else value)
-    t._version += 1
+    t._bump_version()
     return t
 
 
@@ -78,12 +78,12 @@ def setitem_(t: Tensor, index, value) -> None:
     check_inplace(t, "__setitem__")
     index, _ = normalize_index(index)
     t._data[index] = value._data if isinstance(value, Tensor) else value
-    t._version += 1
+    t._bump_version()
 
 
 def random_(t: Tensor, op: str, sample) -> Tensor:
     """t ← sample(shape, dtype): the in-place random fills (normal_, uniform_)."""
     check_inplace(t, op)
     t._data[...] = sample(t.shape).astype(t.dtype, copy=False)
-    t._version += 1
+    t._bump_version()
     return t

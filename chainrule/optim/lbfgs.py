@@ -67,13 +67,13 @@ class LBFGS(Optimizer):
         for p in self._params:
             n = p.numel()
             p._data += step * direction[offset : offset + n].reshape(p.shape)
-            p._version += 1
+            p._bump_version()
             offset += n
 
     def _set(self, values: list[np.ndarray]) -> None:
         for p, v in zip(self._params, values):
             np.copyto(p._data, v)
-            p._version += 1
+            p._bump_version()
 
     def _evaluate(self, closure: Callable) -> tuple[float, np.ndarray]:
         with enable_grad():

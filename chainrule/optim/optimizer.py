@@ -95,7 +95,7 @@ class Optimizer:
                     if state is None:
                         state = states[p] = self._init_state(p, group)
                     update(p._data, grad, state, group)
-                    p._version += 1
+                    p._bump_version()
         return loss
 
     def _init_state(self, p: Tensor, group: dict) -> dict:

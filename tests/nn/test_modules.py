@@ -227,3 +227,17 @@ def test_replacing_a_submodule_or_parameter_keeps_its_place():
     assert list(net.state_dict()) == ["scale", "conv1.weight", "conv1.bias", "fc.weight",
                                       "fc.bias"]
     assert net.conv1.kernel_size == (5, 5)
+
+
+def test_module_utilities_pytorch_code_calls():
+    shared = nn.Linear(2, 2)
+    model = nn.Sequential(shared, nn.ReLU(), shared)
+    names = [name for name, _ in model.named_modules()]
+    assert names == ["", "0", "1"]  # a module reached twice is listed once, as in PyTorch
+    assert len(list(model.parameters())) == 2
+    assert model.share_memory() is model
+    seen = []
+    model.apply(lambda m: seen.append(type(m).__name__))
+    assert seen == ["Linear", "ReLU", "Sequential"]
+    model.register_buffer("step", cr.zeros(1), persistent=False)
+    assert "step" not in model.state_dict() and "step" in dict(model.named_buffers())

@@ -65,7 +65,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         if offset + n > data.size:
             raise ValueError(f"the vector has {data.size} elements, too few for the parameters")
         p._data[...] = data[offset : offset + n].reshape(p.shape)
-        p._version += 1
+        p._bump_version()
         offset += n
     if offset != data.size:
         raise ValueError(f"the vector has {data.size} elements but the parameters take {offset}")
