@@ -15,11 +15,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 import numpy as np
 
-from common import alternate_workers, blas_kernel, median, run_as_users_do, table, write
+from common import (
+    alternate_workers,
+    blas_kernel,
+    median,
+    run_as_users_do,
+    table,
+    time_epochs,
+    write,
+)
 
 WORKLOADS = {
     "mlp": ("mlp 784-256-128-10, Adam, batch 128", "images"),
@@ -128,12 +135,7 @@ def worker(library: str, workload: str, limit: int | None, steps: int) -> dict:
                 opt.step()
             return loss
 
-    epoch()  # warm-up
-    seconds = []
-    for _ in range(3):
-        start = time.perf_counter()
-        loss = epoch()
-        seconds.append(time.perf_counter() - start)
+    seconds, loss = time_epochs(epoch)
     return {"seconds": seconds, "units": units, "final_loss": float(loss)}
 
 

@@ -13,11 +13,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 from bench_mlp import fashion_batches
 
-from common import alternate_workers, blas_kernel, median, run_as_users_do, table, write
+from common import (
+    alternate_workers,
+    blas_kernel,
+    median,
+    run_as_users_do,
+    table,
+    time_epochs,
+    write,
+)
 
 WORKLOADS = {"lstm": "LSTM 28-128, rows of Fashion-MNIST, Adam, batch 128",
              "gru": "GRU 28-128, rows of Fashion-MNIST, Adam, batch 128"}
@@ -57,12 +64,7 @@ def worker(library: str, workload: str, limit: int | None) -> dict:
             opt.step()
         return loss
 
-    epoch()  # warm-up
-    seconds = []
-    for _ in range(3):
-        start = time.perf_counter()
-        loss = epoch()
-        seconds.append(time.perf_counter() - start)
+    seconds, loss = time_epochs(epoch)
     return {"seconds": seconds, "units": sum(len(y) for _, y in batches),
             "final_loss": float(loss)}
 

@@ -83,6 +83,19 @@ def alternate_workers(script: str, libraries: list[str], rounds: int,
     return runs
 
 
+def time_epochs(epoch, runs: int = 3) -> tuple[list[float], object]:
+    """Seconds of `runs` calls of epoch() after one warm-up call, and the last result."""
+    import time
+
+    epoch()  # warm-up: first-call allocations and caches
+    seconds, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = epoch()
+        seconds.append(time.perf_counter() - start)
+    return seconds, result
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 

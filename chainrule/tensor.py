@@ -264,23 +264,8 @@ class Tensor(TensorBase):
         inplace.setitem_(self, index, value)
 
     # comparisons and logic give tensors without gradient
-    def __eq__(self, other):  # type: ignore[override]
-        return ops.nondifferentiable(np.equal, self, other)
-
-    def __ne__(self, other):  # type: ignore[override]
-        return ops.nondifferentiable(np.not_equal, self, other)
-
-    def __lt__(self, other):
-        return ops.nondifferentiable(np.less, self, other)
-
-    def __le__(self, other):
-        return ops.nondifferentiable(np.less_equal, self, other)
-
-    def __gt__(self, other):
-        return ops.nondifferentiable(np.greater, self, other)
-
-    def __ge__(self, other):
-        return ops.nondifferentiable(np.greater_equal, self, other)
+    __eq__, __ne__ = comparison.eq, comparison.ne  # type: ignore[assignment]
+    __lt__, __le__, __gt__, __ge__ = comparison.lt, comparison.le, comparison.gt, comparison.ge
 
     def __and__(self, other):
         return ops.nondifferentiable(np.logical_and, self, other)
