@@ -12,6 +12,7 @@ from . import (
     data,
     distributions,
     dtypes,
+    keras,
     linalg,
     multiprocessing,
     nn,
@@ -62,6 +63,7 @@ from .dtypes import (
     short,
     uint8,
 )
+from .gradient_tape import GradientTape
 from .io import load, save
 from .legacy import BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .ops import (

@@ -21,10 +21,11 @@ LAYERS = [
     ("autograd", ["chainrule.autograd"]),
     ("ops", ["chainrule.ops"]),
     ("tensor", ["chainrule.creation", "chainrule.comparison", "chainrule.tensor",
-                "chainrule.linalg", "chainrule.legacy"]),
+                "chainrule.linalg", "chainrule.legacy", "chainrule.gradient_tape"]),
     ("nn", ["chainrule.nn"]),
     ("training", ["chainrule.optim", "chainrule.data", "chainrule.io", "chainrule.utils",
                   "chainrule.distributions"]),
+    ("keras", ["chainrule.keras"]),
     ("cli", ["chainrule.cli"]),
 ]
 

@@ -1,0 +1,217 @@
+"""`Sequential`: Keras's model of stacked layers, with compile / fit / evaluate / predict.
+
+It is an nn.Module; `fit` runs the same loop a chainrule user writes by hand (forward,
+loss, backward, optimizer step) over shuffled batches, and prints Keras's per-epoch
+progress line.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+
+from ..autograd.grad_mode import no_grad
+from ..nn.module import Module
+from ..random import numpy_generator
+from ..tensor import Tensor
+from . import losses as losses_module
+from . import optimizers as optimizers_module
+from .layers import Layer
+
+
+class History:
+    """What `fit` returns: `history[name]` is the list of per-epoch values."""
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def record(self, epoch: int, logs: dict) -> None:
+        self.epoch.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(value)
+
+
+def _accuracy(loss, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Keras's 'accuracy': sparse, categorical or binary, as the loss implies."""
+    if isinstance(loss, losses_module.SparseCategoricalCrossentropy):
+        return float(np.mean(y_pred.argmax(-1) == y_true.reshape(y_pred.shape[:-1])))
+    if isinstance(loss, losses_module.CategoricalCrossentropy):
+        return float(np.mean(y_pred.argmax(-1) == y_true.argmax(-1)))
+    threshold = 0.0 if getattr(loss, "from_logits", False) else 0.5
+    return float(np.mean((y_pred > threshold) == (y_true.reshape(y_pred.shape) > 0.5)))
+
+
+class Sequential(Layer):
+    """Layers applied in order.
+
+    Args:
+        layers: the layers (more can be added with `add`); give the first one
+            `input_shape=` to build the model at once.
+    """
+
+    def __init__(self, layers=None, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.layers: list = []
+        for layer in layers or []:
+            self.add(layer)
+        self.optimizer = self.loss = None
+        self.metrics_names: list[str] = []
+
+    def add(self, layer: Module) -> None:
+        self.add_module(str(len(self.layers)), layer)
+        self.layers.append(layer)
+        first_shape = getattr(self.layers[0], "input_shape", None)
+        if first_shape is not None:
+            self.build(first_shape)
+
+    def build(self, input_shape: tuple) -> None:
+        shape = tuple(1 if n is None else n for n in input_shape)
+        with no_grad():
+            self.forward(Tensor._wrap(np.zeros(shape, dtype=np.float32)))
+        self.built = True
+
+    def forward(self, inputs):
+        x = inputs
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    @property
+    def trainable_variables(self) -> list:
+        return [p for p in self.parameters() if p.requires_grad]
+
+    @property
+    def weights(self) -> list:
+        return list(self.parameters())
+
+    # -- training -------------------------------------------------------------------------
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
+        """Choose the optimizer, the loss and the metrics (names or objects)."""
+        self.optimizer = optimizers_module.get(optimizer)
+        self.loss = losses_module.get(loss)
+        self.metrics_names = ["accuracy" if m in ("accuracy", "acc") else m
+                              for m in (metrics or [])]
+        unknown = [m for m in self.metrics_names if m != "accuracy"]
+        if unknown:
+            raise ValueError(f"unknown metrics {unknown}; 'accuracy' is supported")
+
+    def _loss(self, y, predictions):
+        loss = self.loss(y, predictions)
+        for layer in self.modules():
+            penalty = getattr(layer, "regularization_loss", lambda: None)()
+            if penalty is not None:
+                loss = loss + penalty
+        return loss
+
+    def train_on_batch(self, x, y) -> float:
+        predictions = self(_as_tensor(x))
+        loss = self._loss(y, predictions)
+        if self.optimizer.inner is None:
+            self.optimizer.build(self.trainable_variables)
+        self.optimizer.inner.zero_grad()
+        loss.backward()
+        self.optimizer.inner.step()
+        return loss.item(), predictions.detach().numpy()
+
+    def fit(self, x, y, batch_size: int = 32, epochs: int = 1, verbose="auto",
+            callbacks=None, validation_split: float = 0.0, validation_data=None,
+            shuffle: bool = True, initial_epoch: int = 0) -> History:
+        """Train for `epochs`; returns a History of the per-epoch loss and metrics."""
+        if self.loss is None:
+            raise RuntimeError("You must call compile() before fit(), e.g. "
+                               "model.compile(optimizer='adam', loss='mse')")
+        x, y = np.asarray(x), np.asarray(y)
+        if validation_split and validation_data is None:
+            cut = int(len(x) * (1 - validation_split))
+            validation_data = (x[cut:], y[cut:])
+            x, y = x[:cut], y[:cut]
+        history, rng = History(), numpy_generator(None)
+        show = verbose not in (0, False)
+        for epoch in range(initial_epoch, epochs):
+            start, self.training = time.perf_counter(), True
+            self.train()
+            order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
+            total, correct, seen = 0.0, 0.0, 0
+            for begin in range(0, len(x), batch_size):
+                index = order[begin : begin + batch_size]
+                loss, predictions = self.train_on_batch(x[index], y[index])
+                total += loss * len(index)
+                if self.metrics_names:
+                    correct += _accuracy(self.loss, y[index], predictions) * len(index)
+                seen += len(index)
+            logs = {"loss": total / seen}
+            if self.metrics_names:
+                logs["accuracy"] = correct / seen
+            if validation_data is not None:
+                values = self.evaluate(*validation_data, batch_size=batch_size, verbose=0)
+                values = values if isinstance(values, list) else [values]
+                logs.update({f"val_{k}": v for k, v in zip(["loss", *self.metrics_names],
+                                                           values)})
+            history.record(epoch, logs)
+            if show:
+                steps = -(-len(x) // batch_size)
+                seconds = time.perf_counter() - start
+                text = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+                print(f"Epoch {epoch + 1}/{epochs}\n{steps}/{steps} - {seconds:.1f}s - {text}",
+                      file=sys.stdout, flush=True)
+        self.history = history
+        return history
+
+    def evaluate(self, x, y, batch_size: int = 32, verbose="auto"):
+        """The loss (and metrics) on (x, y): a number, or [loss, metric, ...]."""
+        self.eval()
+        x, y = np.asarray(x), np.asarray(y)
+        total, correct = 0.0, 0.0
+        with no_grad():
+            for begin in range(0, len(x), batch_size):
+                xb, yb = x[begin : begin + batch_size], y[begin : begin + batch_size]
+                predictions = self(_as_tensor(xb))
+                total += self._loss(yb, predictions).item() * len(xb)
+                if self.metrics_names:
+                    correct += _accuracy(self.loss, yb, predictions.numpy()) * len(xb)
+        self.train()
+        if not self.metrics_names:
+            return total / len(x)
+        return [total / len(x), correct / len(x)]
+
+    def predict(self, x, batch_size: int = 32, verbose="auto") -> np.ndarray:
+        """The model's outputs for x, in batches, as a NumPy array."""
+        self.eval()
+        x = np.asarray(x)
+        with no_grad():
+            outputs = [self(_as_tensor(x[i : i + batch_size])).numpy()
+                       for i in range(0, len(x), batch_size)]
+        self.train()
+        return np.concatenate(outputs)
+
+    def summary(self, print_fn=print) -> None:
+        """A table of the layers with their output shapes and parameter counts."""
+        if not self.built:
+            raise ValueError("This model has not yet been built: give the first layer "
+                             "input_shape=, or call the model on data first")
+        rows, shape = [], self.layers[0].input_shape or (None,)
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape) if isinstance(layer, Layer) else shape
+            rows.append((f"{layer.name} ({type(layer).__name__})", str(shape),
+                         f"{sum(p.numel() for p in layer.parameters()):,}"))
+        width = [max(len(r[i]) for r in rows + [("Layer (type)", "Output Shape", "Param #")])
+                 for i in range(3)]
+        line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, width))  # noqa: E731
+        total = sum(p.numel() for p in self.parameters())
+        trainable = sum(p.numel() for p in self.trainable_variables)
+        print_fn("\n".join([f'Model: "{self.name}"', line(("Layer (type)", "Output Shape",
+                                                             "Param #"))]
+                           + [line(r) for r in rows]
+                           + [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
+                              f"Non-trainable params: {total - trainable:,}"]))
+
+
+def _as_tensor(x) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    array = np.asarray(x)
+    return Tensor._wrap(array.astype(np.float32) if array.dtype == np.float64 else array)

@@ -1,0 +1,145 @@
+"""chainrule.keras and GradientTape: the seed articles' programs, Keras's formulas and
+conventions, and tapes for first and second derivatives."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+import chainrule as tf  # the seed programs' spelling, with only the import changed
+from chainrule import keras
+from chainrule.keras import layers
+
+
+def test_seed_sequential_compile_fit_program_runs_and_learns(capsys):
+    cr.manual_seed(0)
+    model = keras.Sequential([
+        layers.Dense(64, activation="relu", input_shape=(10,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    x_train = rng.random((1000, 10))
+    y_train = (x_train[:, :1] * 10).astype(int)  # a learnable rule, shaped (1000, 1)
+    history = model.fit(x_train, y_train, epochs=10)
+    losses = history.history["loss"]
+    assert losses[-1] < 0.8 * losses[0] and history.history["accuracy"][-1] > 0.3
+    assert "Epoch 10/10" in capsys.readouterr().out
+
+
+def test_seed_gradient_tape_training_step_runs_and_learns():
+    cr.manual_seed(0)
+    model = tf.keras.Sequential([
+        tf.keras.layers.Dense(10, activation="sigmoid"),
+        tf.keras.layers.Dense(1),
+    ])
+    loss_fn = tf.keras.losses.MeanSquaredError()
+    optimizer = tf.keras.optimizers.Adam(learning_rate=0.01)
+
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            predictions = model(x)
+            loss = loss_fn(y, predictions)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        return loss.item()
+
+    xs = np.linspace(-1, 1, 64, dtype=np.float32).reshape(-1, 1)
+    x_train, y_train = [tf.tensor(xs)], [tf.tensor(xs ** 2)]
+    first = None
+    for _ in range(200):
+        for x, y in zip(x_train, y_train):
+            loss = train_step(x, y)
+            first = loss if first is None else first
+    assert loss < 0.5 * first
+
+
+def test_summary_counts_parameters_as_keras_does(capsys):
+    model = keras.Sequential([layers.Dense(64, activation="relu", input_shape=(10,)),
+                              layers.Dropout(0.5), layers.Dense(10, use_bias=False)])
+    model.summary()
+    out = capsys.readouterr().out
+    # Dense: inputs·units + units (the bias); Dropout: none
+    assert "704" in out and "640" in out and "Total params: 1,344" in out
+    assert "(None, 64)" in out and "(None, 10)" in out
+
+
+def test_losses_follow_keras_conventions():
+    y_true = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    probs = cr.tensor([[0.1, 0.9, 0.0], [0.4, 0.4, 0.2]])
+    expected = -np.mean([np.log(0.9), np.log(0.4)])
+    assert np.isclose(keras.losses.CategoricalCrossentropy()(y_true, probs).item(), expected,
+                      rtol=1e-5)
+    assert np.isclose(keras.losses.get("sparse_categorical_crossentropy")(
+        np.array([1, 0]), probs).item(), expected, rtol=1e-5)
+    clipped = keras.losses.BinaryCrossentropy()(np.array([1.0]), cr.tensor([0.0])).item()
+    assert np.isclose(clipped, -np.log(1e-7), rtol=1e-3)  # probabilities clipped at 1e-7
+    logits = cr.tensor([[2.0, -1.0, 0.5]])
+    from_logits = keras.losses.SparseCategoricalCrossentropy(from_logits=True)([0], logits)
+    assert np.isclose(from_logits.item(), -cr.log_softmax(logits, -1)[0, 0].item())
+
+
+def test_evaluate_predict_and_validation_split():
+    cr.manual_seed(1)
+    model = keras.Sequential([layers.Dense(1, input_shape=(3,))])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+    x = np.random.default_rng(0).random((50, 3))
+    y = x @ np.array([1.0, -2.0, 0.5])
+    history = model.fit(x, y, epochs=20, batch_size=10, validation_split=0.2, verbose=0)
+    assert set(history.history) == {"loss", "val_loss"} and len(history.epoch) == 20
+    assert model.evaluate(x, y, verbose=0) < history.history["loss"][0]
+    assert model.predict(x, batch_size=7).shape == (50, 1)
+    with pytest.raises(ValueError, match="unknown loss 'hinge2'"):
+        model.compile(loss="hinge2")
+
+
+def test_l2_regularizer_adds_its_penalty_to_the_training_loss():
+    cr.manual_seed(0)
+    plain = keras.Sequential([layers.Dense(2, input_shape=(3,))])
+    penalised = keras.Sequential([layers.Dense(2, input_shape=(3,),
+                                               kernel_regularizer=keras.regularizers.l2(0.1))])
+    penalised.load_state_dict(plain.state_dict())
+    for model in (plain, penalised):
+        model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((4, 3)), np.zeros((4, 2))
+    kernel = plain.layers[0].kernel.detach().numpy()
+    gap = penalised.evaluate(x, y, verbose=0) - plain.evaluate(x, y, verbose=0)
+    assert np.isclose(gap, 0.1 * np.sum(kernel ** 2), rtol=1e-5)
+
+
+def test_gradient_tape_watch_persistent_and_second_derivatives():
+    x = cr.tensor(3.0)
+    with cr.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = x * x
+        z = y * y
+    assert np.isclose(tape.gradient(y, x).item(), 6.0)
+    assert np.isclose(tape.gradient(z, x).item(), 4 * 27.0)  # persistent: a second call
+    x = cr.tensor(2.0, requires_grad=True)
+    with cr.GradientTape() as outer:
+        with cr.GradientTape() as inner:
+            y = x * x * x
+        dy = inner.gradient(y, x)
+    assert np.isclose(dy.item(), 12.0) and np.isclose(outer.gradient(dy, x).item(), 12.0)
+
+
+def test_gradient_tape_reports_unconnected_sources():
+    a, b = cr.tensor(1.0, requires_grad=True), cr.tensor(2.0, requires_grad=True)
+    with cr.GradientTape() as tape:
+        y = a * 3
+    with pytest.warns(UserWarning, match="source 1 .* is not connected"):
+        grads = tape.gradient(y, [a, b])
+    assert np.isclose(grads[0].item(), 3.0) and grads[1] is None
+    with cr.GradientTape() as tape:
+        y = a * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grads = tape.gradient(y, [a, b], unconnected_gradients="zero")
+    assert grads[1].item() == 0.0
+    with pytest.raises(RuntimeError, match="only be called once"):
+        tape.gradient(y, [a])
