@@ -38,3 +38,10 @@ def test_a_file_with_pickled_content_is_not_loaded(tmp_path):
              a0=np.array([pickle.dumps(1)], dtype=object))
     with pytest.raises(ValueError, match="allow_pickle"):
         cr.load(path)
+
+
+def test_save_writes_exactly_the_path_given(tmp_path):
+    path = tmp_path / "model.pth"
+    cr.save({"w": cr.ones(2)}, path)
+    assert path.exists() and not (tmp_path / "model.pth.npz").exists()
+    assert cr.load(path)["w"].tolist() == [1.0, 1.0]

@@ -60,11 +60,16 @@ def _unpack(obj: Any, arrays) -> Any:
 
 
 def save(obj: Any, f: str | Path) -> None:
-    """Write `obj` (e.g. `model.state_dict()`) to `f`, a path ending in .npz or a file."""
+    """Write `obj` (e.g. `model.state_dict()`) to `f`: exactly that path (no extension is
+    added, as in PyTorch), or an open binary file."""
     arrays: dict[str, np.ndarray] = {}
     structure = _pack(obj, arrays)
     arrays[_STRUCTURE] = np.frombuffer(json.dumps(structure).encode(), dtype=np.uint8)
-    np.savez(f, **arrays)
+    if isinstance(f, (str, Path)):
+        with open(f, "wb") as file:
+            np.savez(file, **arrays)
+    else:
+        np.savez(f, **arrays)
 
 
 def load(f: str | Path) -> Any:

@@ -5,8 +5,8 @@ Where Keras and PyTorch differ, this namespace follows Keras: losses take
 (y_true, y_pred), kernels are (in, out), layers learn their input size on first call.
 """
 
-from . import activations, layers, losses, optimizers, regularizers
+from . import activations, callbacks, layers, losses, optimizers, regularizers
 from .models import History, Sequential
 
-__all__ = ["History", "Sequential", "activations", "layers", "losses", "optimizers",
-           "regularizers"]
+__all__ = ["History", "Sequential", "activations", "callbacks", "layers", "losses",
+           "optimizers", "regularizers"]

@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..io import load, save
 from ..nn.module import Module
 from ..random import numpy_generator
 from ..tensor import Tensor
@@ -87,6 +88,23 @@ class Sequential(Layer):
     def weights(self) -> list:
         return list(self.parameters())
 
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every parameter and buffer, in order."""
+        return [t.detach().numpy().copy() for t in self.state_dict().values()]
+
+    def set_weights(self, weights: list) -> None:
+        state = self.state_dict()
+        if len(weights) != len(state):
+            raise ValueError(f"set_weights expects {len(state)} arrays, got {len(weights)}")
+        self.load_state_dict(dict(zip(state, weights)))
+
+    def save_weights(self, filepath) -> None:
+        """Save the weights with chainrule.save (no pickle: loading runs no code)."""
+        save(self.state_dict(), filepath)
+
+    def load_weights(self, filepath) -> None:
+        self.load_state_dict(load(filepath))
+
     # -- training -------------------------------------------------------------------------
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
@@ -131,18 +149,31 @@ class Sequential(Layer):
             x, y = x[:cut], y[:cut]
         history, rng = History(), numpy_generator(None)
         show = verbose not in (0, False)
+        callbacks = list(callbacks or [])
+        for callback in callbacks:
+            callback.set_model(self)
+            callback.on_train_begin()
+        self.stop_training = False
         for epoch in range(initial_epoch, epochs):
-            start, self.training = time.perf_counter(), True
+            for callback in callbacks:
+                callback.on_epoch_begin(epoch)
+            start = time.perf_counter()
             self.train()
             order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
             total, correct, seen = 0.0, 0.0, 0
-            for begin in range(0, len(x), batch_size):
+            for batch, begin in enumerate(range(0, len(x), batch_size)):
                 index = order[begin : begin + batch_size]
+                for callback in callbacks:
+                    callback.on_train_batch_begin(batch)
                 loss, predictions = self.train_on_batch(x[index], y[index])
                 total += loss * len(index)
                 if self.metrics_names:
                     correct += _accuracy(self.loss, y[index], predictions) * len(index)
                 seen += len(index)
+                for callback in callbacks:
+                    callback.on_train_batch_end(batch, {"loss": loss})
+                if self.stop_training:
+                    break
             logs = {"loss": total / seen}
             if self.metrics_names:
                 logs["accuracy"] = correct / seen
@@ -158,6 +189,12 @@ class Sequential(Layer):
                 text = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
                 print(f"Epoch {epoch + 1}/{epochs}\n{steps}/{steps} - {seconds:.1f}s - {text}",
                       file=sys.stdout, flush=True)
+            for callback in callbacks:
+                callback.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        for callback in callbacks:
+            callback.on_train_end()
         self.history = history
         return history
 

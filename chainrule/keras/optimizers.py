@@ -16,11 +16,22 @@ class Optimizer:
     factory = optim.SGD
 
     def __init__(self, learning_rate: float = 0.01, **options) -> None:
-        self.learning_rate, self.options = learning_rate, options
+        self._learning_rate, self.options = float(learning_rate), options
         self.inner = None
 
     def build(self, variables) -> None:
-        self.inner = self.factory(list(variables), lr=self.learning_rate, **self.options)
+        self.inner = self.factory(list(variables), lr=self._learning_rate, **self.options)
+
+    @property
+    def learning_rate(self) -> float:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._learning_rate = float(value)
+        if self.inner is not None:
+            for group in self.inner.param_groups:
+                group["lr"] = self._learning_rate
 
     def apply_gradients(self, grads_and_vars) -> None:
         """Set each variable's gradient and take one step."""
