@@ -19,7 +19,7 @@ from ..random import numpy_generator
 from ..tensor import Tensor
 from . import losses as losses_module
 from . import optimizers as optimizers_module
-from .layers import Layer
+from .layer import Layer
 
 
 class History:
@@ -234,17 +234,27 @@ class Sequential(Layer):
         for layer in self.layers:
             shape = layer.compute_output_shape(shape) if isinstance(layer, Layer) else shape
             rows.append((f"{layer.name} ({type(layer).__name__})", str(shape),
-                         f"{sum(p.numel() for p in layer.parameters()):,}"))
+                         f"{_count(layer.parameters()) + _count(_statistics(layer)):,}"))
         width = [max(len(r[i]) for r in rows + [("Layer (type)", "Output Shape", "Param #")])
                  for i in range(3)]
         line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, width))  # noqa: E731
-        total = sum(p.numel() for p in self.parameters())
-        trainable = sum(p.numel() for p in self.trainable_variables)
+        trainable = _count(self.trainable_variables)
+        # Keras counts moving statistics (BatchNormalization's) as non-trainable weights
+        total = _count(self.parameters()) + _count(_statistics(self))
         print_fn("\n".join([f'Model: "{self.name}"', line(("Layer (type)", "Output Shape",
                                                              "Param #"))]
                            + [line(r) for r in rows]
                            + [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
                               f"Non-trainable params: {total - trainable:,}"]))
+
+
+def _count(tensors) -> int:
+    return sum(t.numel() for t in tensors)
+
+
+def _statistics(module: Module) -> list:
+    """The floating-point buffers (moving means and variances) of a module."""
+    return [b for b in module.buffers() if b.dtype.kind == "f"]
 
 
 def _as_tensor(x) -> Tensor:

@@ -143,3 +143,61 @@ def test_gradient_tape_reports_unconnected_sources():
     assert grads[1].item() == 0.0
     with pytest.raises(RuntimeError, match="only be called once"):
         tape.gradient(y, [a])
+
+
+def test_channels_last_layers_build_and_match_their_shapes():
+    cr.manual_seed(0)
+    model = keras.Sequential([
+        layers.Conv2D(4, 3, activation="relu", padding="same", input_shape=(8, 8, 1)),
+        layers.BatchNormalization(),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(6, 3, activation="relu"),
+        layers.AveragePooling2D(),
+        layers.Flatten(),
+        layers.Dense(3, activation="softmax"),
+    ])
+    out = model(cr.randn(5, 8, 8, 1))
+    assert out.shape == (5, 3) and np.allclose(out.detach().numpy().sum(1), 1.0, atol=1e-5)
+    shapes = []
+    model.summary(print_fn=shapes.append)
+    assert "(None, 8, 8, 4)" in shapes[0] and "(None, 4, 4, 4)" in shapes[0]
+    # Conv2D: k·k·in·filters + filters; BatchNormalization: 4 per channel, 2 trained
+    assert "40" in shapes[0] and "222" in shapes[0] and "  16" in shapes[0]
+    assert "Non-trainable params: 8" in shapes[0]
+
+
+def test_sequence_and_merge_layers():
+    cr.manual_seed(0)
+    tokens = cr.randint(0, 20, (4, 7))
+    embedded = layers.Embedding(20, 8)(tokens)
+    assert embedded.shape == (4, 7, 8)
+    for layer, shape in ((layers.LSTM(5), (4, 5)), (layers.GRU(5, return_sequences=True),
+                                                     (4, 7, 5)),
+                         (layers.SimpleRNN(3), (4, 3))):
+        assert layer(embedded).shape == shape
+    a, b = cr.ones(2, 3), cr.zeros(2, 2)
+    assert layers.Concatenate()([a, b]).shape == (2, 5)
+    assert layers.Add()([a, a, a]).tolist() == [[3.0] * 3] * 2
+    assert layers.GlobalAveragePooling2D()(cr.ones(2, 4, 4, 3)).shape == (2, 3)
+    assert layers.Reshape((2, 3))(cr.ones(4, 6)).shape == (4, 2, 3)
+    assert layers.LayerNormalization()(cr.randn(2, 5)).shape == (2, 5)
+
+
+def test_a_keras_cnn_learns_fashion_mnist_on_a_small_slice():
+    from chainrule.data.datasets import FashionMNIST
+
+    cr.manual_seed(0)
+    data = FashionMNIST(train=True)
+    x = data.data.numpy()[:1500, :, :, None].astype(np.float32) / 255.0
+    y = data.targets.numpy()[:1500]
+    model = keras.Sequential([
+        layers.Conv2D(8, 3, activation="relu", input_shape=(28, 28, 1)),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x[:1200], y[:1200], epochs=2, batch_size=64, verbose=0)
+    loss, accuracy = model.evaluate(x[1200:], y[1200:], verbose=0)
+    assert accuracy > 0.6, accuracy
