@@ -6,7 +6,9 @@ Where Keras and PyTorch differ, this namespace follows Keras: losses take
 """
 
 from . import activations, callbacks, layers, losses, optimizers, regularizers
+from .functional import Input, Model
+from .layer import KerasTensor
 from .models import History, Sequential
 
-__all__ = ["History", "Sequential", "activations", "callbacks", "layers", "losses",
-           "optimizers", "regularizers"]
+__all__ = ["History", "Input", "KerasTensor", "Model", "Sequential", "activations",
+           "callbacks", "layers", "losses", "optimizers", "regularizers"]

@@ -197,18 +197,22 @@ class GRU(_Recurrent):
 class Concatenate(Layer):
     """Joins a list of inputs along `axis`."""
 
+    takes_list = True
+
     def __init__(self, axis: int = -1, **kwargs) -> None:
         super().__init__(**kwargs)
         self.axis = axis
 
-    def __call__(self, inputs, *args, **kwargs):
+    def forward(self, inputs):
         return ops.cat(list(inputs), self.axis)
 
 
 class Add(Layer):
     """The sum of a list of inputs."""
 
-    def __call__(self, inputs, *args, **kwargs):
+    takes_list = True
+
+    def forward(self, inputs):
         total = inputs[0]
         for x in inputs[1:]:
             total = total + x

@@ -201,3 +201,20 @@ def test_a_keras_cnn_learns_fashion_mnist_on_a_small_slice():
     model.fit(x[:1200], y[:1200], epochs=2, batch_size=64, verbose=0)
     loss, accuracy = model.evaluate(x[1200:], y[1200:], verbose=0)
     assert accuracy > 0.6, accuracy
+
+
+def test_functional_model_with_two_inputs_a_branch_and_a_merge():
+    cr.manual_seed(0)
+    a, b = keras.Input((4,)), keras.Input((3,))
+    hidden = layers.Dense(8, activation="relu")(a)
+    joined = layers.Concatenate()([hidden, b])
+    skip = layers.Add()([layers.Dense(5)(joined), layers.Dense(5)(joined)])
+    model = keras.Model([a, b], layers.Dense(1)(skip))
+    assert skip.shape == (None, 5) and len(model.layers) == 6
+    xa, xb = cr.randn(6, 4), cr.randn(6, 3)
+    assert model([xa, xb]).shape == (6, 1)
+    # every layer's parameters are trained through the graph of calls
+    model([xa, xb]).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    with pytest.raises(ValueError, match="takes 2 inputs"):
+        model(xa)
