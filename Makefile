@@ -44,6 +44,7 @@ bench: $(VENV)/.test-installed dataset
 	$(BIN)/python bench/bench_mlp.py
 	$(BIN)/python bench/bench_cnn.py
 	$(BIN)/python bench/bench_rnn.py
+	$(BIN)/python bench/bench_keras.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
