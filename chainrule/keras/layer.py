@@ -5,6 +5,8 @@ So `Dense(64)` needs no input size. Images and sequences are channels-last, as i
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
@@ -33,6 +35,12 @@ def symbolic_call(layer, inputs) -> KerasTensor:
     return KerasTensor((None,) + tuple(out.shape[1:]), layer, tuple(placeholders))
 
 
+def snake_case(name: str) -> str:
+    """Keras's default layer names: BatchNormalization -> batch_normalization."""
+    name = name.replace("1D", "1d").replace("2D", "2d")
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
 class Layer(Module):
     """Base class: `build(input_shape)` runs once, on the first call."""
 
@@ -42,7 +50,7 @@ class Layer(Module):
         super().__init__()
         self.built = False
         self.input_shape = None if input_shape is None else (None,) + tuple(input_shape)
-        self.name = name or type(self).__name__.lower()
+        self.name = name or snake_case(type(self).__name__)
 
     def build(self, input_shape: tuple) -> None:
         """Create the weights for inputs of this shape (batch dimension first)."""

@@ -40,3 +40,9 @@ def test_clipping_tames_the_exploding_rnn(capsys):
     assert not np.all(np.isfinite(norms)) or max(norms) > 1e6
     assert all(np.isfinite(loss) for loss, _ in clipped)
     assert "without clipping" in capsys.readouterr().out
+
+
+def test_keras_cnn_example_trains_a_little(capsys):
+    accuracy = load("keras_cnn").main(["--epochs", "1", "--limit", "1200", "--batch-size", "64"])
+    assert accuracy > 0.5, accuracy
+    assert "Total params: 422,026" in capsys.readouterr().out
