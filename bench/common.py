@@ -48,18 +48,24 @@ def blas_kernel() -> str:
 
 
 def machine() -> dict:
-    cpu = platform.processor()
+    cpu, flags = platform.processor(), ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
-                break
+            elif line.startswith("flags") and not flags:
+                flags = line
     except OSError:
         pass
     import torch
 
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__, "blas": blas_kernel(), "torch": torch.__version__,
+            "numpy": np.__version__, "blas": blas_kernel(),
+            # OpenBLAS picks Haswell kernels on a CPU without AVX-512 of its own accord;
+            # with AVX-512 present, Haswell would mean the guard variables were set
+            "cpu_avx512": "avx512f" in flags.split(),
+            "blas_guard_variables_set": [k for k in BLAS_GUARDS if k in os.environ],
+            "torch": torch.__version__,
             "torch_threads": torch.get_num_threads(),
             "load_average": os.getloadavg()[0]}
 
