@@ -48,7 +48,13 @@ class Dense(Layer):
             self.register_parameter("bias", None)
 
     def forward(self, inputs):
-        return self.activation(F.linear(inputs, self.kernel.T, self.bias))
+        logits = F.linear(inputs, self.kernel.T, self.bias)
+        outputs = self.activation(logits)
+        if self.activation is activations.softmax:
+            # As Keras does: a cross-entropy on these probabilities uses the logits
+            # instead (one fused, stable node rather than log of clipped softmax).
+            outputs._keras_logits = logits
+        return outputs
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape[:-1]) + (self.units,)

@@ -81,6 +81,9 @@ class SparseCategoricalCrossentropy(Loss):
         self.from_logits = from_logits
 
     def call(self, y_true, y_pred):
+        logits = y_pred if self.from_logits else getattr(y_pred, "_keras_logits", None)
+        if logits is not None and logits.ndim == 2:  # the fused cross-entropy on logits
+            return F.cross_entropy(logits, y_true._data.reshape(-1).astype(np.int64))
         log_p = _log_probabilities(y_pred, self.from_logits)
         index = y_true._data.reshape(y_pred.shape[:-1]).astype(np.int64)
         return -ops.gather(log_p, -1, index[..., None]).mean()

@@ -218,3 +218,14 @@ def test_functional_model_with_two_inputs_a_branch_and_a_merge():
     assert all(p.grad is not None for p in model.parameters())
     with pytest.raises(ValueError, match="takes 2 inputs"):
         model(xa)
+
+
+def test_cross_entropy_after_a_softmax_layer_uses_its_logits_as_keras_does():
+    cr.manual_seed(0)
+    dense = layers.Dense(4, activation="softmax")
+    x, y = cr.randn(6, 3), np.array([0, 1, 2, 3, 0, 1])
+    probabilities = dense(x)
+    fused = keras.losses.SparseCategoricalCrossentropy()(y, probabilities)
+    assert fused.grad_fn.name == "CrossEntropy"
+    plain = keras.losses.SparseCategoricalCrossentropy()(y, probabilities.detach() * 1.0)
+    np.testing.assert_allclose(fused.item(), plain.item(), rtol=1e-5)
