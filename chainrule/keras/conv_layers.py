@@ -56,6 +56,32 @@ class Conv2D(Layer):
         return (input_shape[0], *sizes, self.filters)
 
 
+class Conv1D(Layer):
+    """1-D convolution of (N, T, C) sequences into `filters` channels."""
+
+    def __init__(self, filters: int, kernel_size: int, strides: int = 1,
+                 padding: str = "valid", activation=None, use_bias: bool = True,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.filters, self.kernel_size, self.strides = filters, kernel_size, strides
+        self.padding, self.use_bias = _same_or_valid(padding), use_bias
+        self.activation = activations.get(activation)
+
+    def build(self, input_shape: tuple) -> None:
+        self.conv = nn.Conv1d(input_shape[-1], self.filters, self.kernel_size, self.strides,
+                              self.padding, bias=self.use_bias)
+        nn.init.xavier_uniform_(self.conv.weight)
+        if self.use_bias:
+            nn.init.zeros_(self.conv.bias)
+
+    def forward(self, inputs):
+        return self.activation(_channels_last(self.conv(_channels_first(inputs))))
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        steps = input_shape[1] if self.padding == "same" else input_shape[1] - self.kernel_size + 1
+        return (input_shape[0], -(-steps // self.strides), self.filters)
+
+
 class _Pooling2D(Layer):
     pool = staticmethod(nn.functional.max_pool2d)
 

@@ -7,6 +7,7 @@ from .conv_layers import (
     AveragePooling2D,
     BatchNormalization,
     Concatenate,
+    Conv1D,
     Conv2D,
     Embedding,
     GlobalAveragePooling2D,
@@ -19,6 +20,6 @@ from .core_layers import Activation, Dense, Dropout, Flatten
 from .layer import Layer
 
 __all__ = ["GRU", "LSTM", "Activation", "Add", "AveragePooling2D", "BatchNormalization",
-           "Concatenate", "Conv2D", "Dense", "Dropout", "Embedding", "Flatten",
+           "Concatenate", "Conv1D", "Conv2D", "Dense", "Dropout", "Embedding", "Flatten",
            "GlobalAveragePooling2D", "Layer", "LayerNormalization", "MaxPooling2D", "Reshape",
            "SimpleRNN"]

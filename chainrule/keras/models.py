@@ -149,6 +149,7 @@ class Sequential(Layer):
             x, y = x[:cut], y[:cut]
         history, rng = History(), numpy_generator(None)
         show = verbose not in (0, False)
+        steps = -(-len(x) // batch_size)
         callbacks = list(callbacks or [])
         for callback in callbacks:
             callback.set_model(self)
@@ -157,6 +158,8 @@ class Sequential(Layer):
         for epoch in range(initial_epoch, epochs):
             for callback in callbacks:
                 callback.on_epoch_begin(epoch)
+            if show:
+                print(f"Epoch {epoch + 1}/{epochs}", flush=True)
             start = time.perf_counter()
             self.train()
             order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
@@ -172,6 +175,8 @@ class Sequential(Layer):
                 seen += len(index)
                 for callback in callbacks:
                     callback.on_train_batch_end(batch, {"loss": loss})
+                if show:
+                    _progress(batch + 1, steps, time.perf_counter() - start, total / seen)
                 if self.stop_training:
                     break
             logs = {"loss": total / seen}
@@ -184,11 +189,10 @@ class Sequential(Layer):
                                                            values)})
             history.record(epoch, logs)
             if show:
-                steps = -(-len(x) // batch_size)
                 seconds = time.perf_counter() - start
                 text = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-                print(f"Epoch {epoch + 1}/{epochs}\n{steps}/{steps} - {seconds:.1f}s - {text}",
-                      file=sys.stdout, flush=True)
+                print(f"\r{steps}/{steps} - {seconds:.1f}s - {text}", file=sys.stdout,
+                      flush=True)
             for callback in callbacks:
                 callback.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -246,6 +250,15 @@ class Sequential(Layer):
                            + [line(r) for r in rows]
                            + [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
                               f"Non-trainable params: {total - trainable:,}"]))
+
+
+def _progress(step: int, steps: int, seconds: float, loss: float) -> None:
+    """Keras's running line: steps done, the estimated time left, the loss so far."""
+    if step % max(steps // 20, 1) and step != steps:
+        return
+    eta = seconds / step * (steps - step)
+    print(f"\r{step}/{steps} - ETA: {eta:.0f}s - loss: {loss:.4f}", end="", file=sys.stdout,
+          flush=True)
 
 
 def _count(tensors) -> int:

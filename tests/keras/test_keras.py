@@ -229,3 +229,15 @@ def test_cross_entropy_after_a_softmax_layer_uses_its_logits_as_keras_does():
     assert fused.grad_fn.name == "CrossEntropy"
     plain = keras.losses.SparseCategoricalCrossentropy()(y, probabilities.detach() * 1.0)
     np.testing.assert_allclose(fused.item(), plain.item(), rtol=1e-5)
+
+
+def test_conv1d_and_the_progress_line(capsys):
+    cr.manual_seed(0)
+    conv = layers.Conv1D(4, 3, padding="same", activation="relu")
+    assert conv(cr.randn(2, 7, 5)).shape == (2, 7, 4)
+    assert layers.Conv1D(3, 2, strides=2).compute_output_shape((None, 7, 5)) == (None, 3, 3)
+    model = keras.Sequential([layers.Dense(1, input_shape=(2,))])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((64, 2)), np.zeros(64), batch_size=8, epochs=1)
+    out = capsys.readouterr().out
+    assert "Epoch 1/1" in out and "ETA:" in out and "8/8 -" in out
