@@ -22,12 +22,7 @@ class _BatchNorm(Module):
         positive_int("num_features", num_features)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(creation.ones(num_features, device=device, dtype=dtype))
-            self.bias = Parameter(creation.zeros(num_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, num_features, affine, device, dtype)
         if track_running_stats:
             options = {"device": device, "dtype": dtype}
             self.register_buffer("running_mean", creation.zeros(num_features, **options))
@@ -112,6 +107,16 @@ class LayerNorm(Module):
                 f"elementwise_affine={self.elementwise_affine}")
 
 
+def _affine_parameters(module: Module, channels: int, affine: bool, device, dtype) -> None:
+    """A per-channel scale (ones) and shift (zeros) when `affine`, else None for both."""
+    if affine:
+        module.weight = Parameter(creation.ones(channels, device=device, dtype=dtype))
+        module.bias = Parameter(creation.zeros(channels, device=device, dtype=dtype))
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
 class GroupNorm(Module):
     """Normalize groups of channels within each sample; per-channel scale and shift."""
 
@@ -124,12 +129,7 @@ class GroupNorm(Module):
             )
         self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
                                                                      eps, affine)
-        if affine:
-            self.weight = Parameter(creation.ones(num_channels, device=device, dtype=dtype))
-            self.bias = Parameter(creation.zeros(num_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, num_channels, affine, device, dtype)
 
     def forward(self, input):
         if input.ndim < 2 or input.shape[1] != self.num_channels:
@@ -154,12 +154,7 @@ class _InstanceNorm(Module):
                                       f"supported; instance statistics are always used")
         self.num_features = positive_int("num_features", num_features)
         self.eps, self.momentum, self.affine = eps, momentum, affine
-        if affine:
-            self.weight = Parameter(creation.ones(num_features, device=device, dtype=dtype))
-            self.bias = Parameter(creation.zeros(num_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, num_features, affine, device, dtype)
 
     def forward(self, input):
         if input.ndim != 2 + self.spatial_dims or input.shape[1] != self.num_features:

@@ -11,6 +11,21 @@ from .adam import check_adam_options
 from .optimizer import Optimizer
 
 
+def _step_moments(optimizer, param, grad, state, group) -> tuple:
+    """What NAdam and RAdam share each step: count it, decay the weights if decoupled,
+    and update m ← β₁m + (1 - β₁)g and v ← β₂v + (1 - β₂)g² in place."""
+    beta1, beta2 = group["betas"]
+    lr, decay = group["lr"], group["weight_decay"]
+    state["step"] += 1
+    if decay and optimizer.decoupled_weight_decay:
+        param *= 1 - lr * decay
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    m += (grad - m) * (1 - beta1)
+    v *= beta2
+    v += (1 - beta2) * grad * grad
+    return state["step"], lr, beta1, beta2, m, v
+
+
 def _moments(p) -> dict:
     return {"step": 0, "exp_avg": np.zeros_like(p._data), "exp_avg_sq": np.zeros_like(p._data)}
 
@@ -73,20 +88,11 @@ class NAdam(Optimizer):
         return {**_moments(p), "mu_product": get_default_dtype().type(1.0)}
 
     def _update(self, param, grad, state, group) -> None:
-        beta1, beta2 = group["betas"]
-        lr, decay = group["lr"], group["weight_decay"]
-        state["step"] += 1
-        t = state["step"]
-        if decay and self.decoupled_weight_decay:
-            param *= 1 - lr * decay
+        t, lr, beta1, beta2, m, v = _step_moments(self, param, grad, state, group)
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * group["momentum_decay"]))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * group["momentum_decay"]))
         state["mu_product"] *= mu
         product = float(state["mu_product"])
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (grad - m) * (1 - beta1)
-        v *= beta2
-        v += (1 - beta2) * grad * grad
         denom = np.sqrt(v / (1 - beta2 ** t)) + group["eps"]
         # scalar times (vector / denominator), the order PyTorch rounds in
         param -= lr * (1 - mu) / (1 - product) * (grad / denom)
@@ -118,16 +124,7 @@ class RAdam(Optimizer):
         return _moments(p)
 
     def _update(self, param, grad, state, group) -> None:
-        beta1, beta2 = group["betas"]
-        lr, decay = group["lr"], group["weight_decay"]
-        state["step"] += 1
-        t = state["step"]
-        if decay and self.decoupled_weight_decay:
-            param *= 1 - lr * decay
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (grad - m) * (1 - beta1)
-        v *= beta2
-        v += (1 - beta2) * grad * grad
+        t, lr, beta1, beta2, m, v = _step_moments(self, param, grad, state, group)
         corrected = m / (1 - beta1 ** t)
         rho_inf = 2 / (1 - beta2) - 1
         rho = rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t)
