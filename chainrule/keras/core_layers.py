@@ -48,7 +48,7 @@ class Dense(Layer):
             self.register_parameter("bias", None)
 
     def forward(self, inputs):
-        logits = F.linear(inputs, self.kernel.T, self.bias)
+        logits = F.linear(inputs, self.kernel, self.bias, weight_in_out=True)
         outputs = self.activation(logits)
         if self.activation is activations.softmax:
             # As Keras does: a cross-entropy on these probabilities uses the logits

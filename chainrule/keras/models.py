@@ -116,23 +116,37 @@ class Sequential(Layer):
         unknown = [m for m in self.metrics_names if m != "accuracy"]
         if unknown:
             raise ValueError(f"unknown metrics {unknown}; 'accuracy' is supported")
+        # found once here, not by walking every module on every batch
+        self._regularized = [m for m in self.modules()
+                             if getattr(m, "kernel_regularizer", None) is not None]
 
     def _loss(self, y, predictions):
         loss = self.loss(y, predictions)
-        for layer in self.modules():
-            penalty = getattr(layer, "regularization_loss", lambda: None)()
-            if penalty is not None:
-                loss = loss + penalty
+        for layer in self._regularized:
+            loss = loss + layer.regularization_loss()
         return loss
 
+    def _input_arrays(self, x) -> list[np.ndarray]:
+        """The inputs as a list of arrays: one, or one per input of a functional Model
+        with several (given as a list or tuple in the order of its inputs)."""
+        count = len(getattr(self, "model_inputs", ())) or 1
+        if count == 1:
+            several = isinstance(x, (list, tuple)) and len(x) == 1 and \
+                isinstance(x[0], (np.ndarray, Tensor))
+            return [np.asarray(x[0] if several else x)]
+        if isinstance(x, dict) or not isinstance(x, (list, tuple)) or len(x) != count:
+            raise ValueError(f"this model takes {count} inputs: pass a list of {count} arrays "
+                             f"in the order of its inputs")
+        return [np.asarray(a) for a in x]
+
     def train_on_batch(self, x, y) -> float:
-        predictions = self(_as_tensor(x))
+        predictions = self(*[_as_tensor(a) for a in self._input_arrays(x)])
         loss = self._loss(y, predictions)
         if self.optimizer.inner is None:
             self.optimizer.build(self.trainable_variables)
         self.optimizer.inner.zero_grad()
         loss.backward()
-        self.optimizer.inner.step()
+        self.optimizer.step()
         return loss.item(), predictions.detach().numpy()
 
     def fit(self, x, y, batch_size: int = 32, epochs: int = 1, verbose="auto",
@@ -142,14 +156,15 @@ class Sequential(Layer):
         if self.loss is None:
             raise RuntimeError("You must call compile() before fit(), e.g. "
                                "model.compile(optimizer='adam', loss='mse')")
-        x, y = np.asarray(x), np.asarray(y)
+        x, y = self._input_arrays(x), np.asarray(y)
+        count = _samples(x, y)
         if validation_split and validation_data is None:
-            cut = int(len(x) * (1 - validation_split))
-            validation_data = (x[cut:], y[cut:])
-            x, y = x[:cut], y[:cut]
+            cut = int(count * (1 - validation_split))
+            validation_data = ([a[cut:] for a in x], y[cut:])
+            x, y, count = [a[:cut] for a in x], y[:cut], cut
         history, rng = History(), numpy_generator(None)
         show = verbose not in (0, False)
-        steps = -(-len(x) // batch_size)
+        steps = -(-count // batch_size)
         callbacks = list(callbacks or [])
         for callback in callbacks:
             callback.set_model(self)
@@ -162,13 +177,13 @@ class Sequential(Layer):
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
             start = time.perf_counter()
             self.train()
-            order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
+            order = rng.permutation(count) if shuffle else np.arange(count)
             total, correct, seen = 0.0, 0.0, 0
-            for batch, begin in enumerate(range(0, len(x), batch_size)):
+            for batch, begin in enumerate(range(0, count, batch_size)):
                 index = order[begin : begin + batch_size]
                 for callback in callbacks:
                     callback.on_train_batch_begin(batch)
-                loss, predictions = self.train_on_batch(x[index], y[index])
+                loss, predictions = self.train_on_batch([a[index] for a in x], y[index])
                 total += loss * len(index)
                 if self.metrics_names:
                     correct += _accuracy(self.loss, y[index], predictions) * len(index)
@@ -205,27 +220,28 @@ class Sequential(Layer):
     def evaluate(self, x, y, batch_size: int = 32, verbose="auto"):
         """The loss (and metrics) on (x, y): a number, or [loss, metric, ...]."""
         self.eval()
-        x, y = np.asarray(x), np.asarray(y)
+        x, y = self._input_arrays(x), np.asarray(y)
+        count = _samples(x, y)
         total, correct = 0.0, 0.0
         with no_grad():
-            for begin in range(0, len(x), batch_size):
-                xb, yb = x[begin : begin + batch_size], y[begin : begin + batch_size]
-                predictions = self(_as_tensor(xb))
-                total += self._loss(yb, predictions).item() * len(xb)
+            for begin in range(0, count, batch_size):
+                yb = y[begin : begin + batch_size]
+                predictions = self(*[_as_tensor(a[begin : begin + batch_size]) for a in x])
+                total += self._loss(yb, predictions).item() * len(yb)
                 if self.metrics_names:
-                    correct += _accuracy(self.loss, yb, predictions.numpy()) * len(xb)
+                    correct += _accuracy(self.loss, yb, predictions.numpy()) * len(yb)
         self.train()
         if not self.metrics_names:
-            return total / len(x)
-        return [total / len(x), correct / len(x)]
+            return total / count
+        return [total / count, correct / count]
 
     def predict(self, x, batch_size: int = 32, verbose="auto") -> np.ndarray:
         """The model's outputs for x, in batches, as a NumPy array."""
         self.eval()
-        x = np.asarray(x)
+        x = self._input_arrays(x)
         with no_grad():
-            outputs = [self(_as_tensor(x[i : i + batch_size])).numpy()
-                       for i in range(0, len(x), batch_size)]
+            outputs = [self(*[_as_tensor(a[i : i + batch_size]) for a in x]).numpy()
+                       for i in range(0, _samples(x), batch_size)]
         self.train()
         return np.concatenate(outputs)
 
@@ -268,6 +284,16 @@ def _count(tensors) -> int:
 def _statistics(module: Module) -> list:
     """The floating-point buffers (moving means and variances) of a module."""
     return [b for b in module.buffers() if b.dtype.kind == "f"]
+
+
+def _samples(x: list, y=None) -> int:
+    """The number of samples, checked to agree between every input and the targets."""
+    counts = {len(a) for a in x} | ({len(y)} if y is not None else set())
+    if len(counts) != 1:
+        raise ValueError(f"inputs and targets hold different numbers of samples: "
+                         f"{[len(a) for a in x]} inputs, {None if y is None else len(y)} "
+                         f"targets; every array needs one row per sample")
+    return counts.pop()
 
 
 def _as_tensor(x) -> Tensor:

@@ -70,41 +70,47 @@ class Linear(Function):
 
     Fused because it is the hot op of every MLP: one GEMM forward, two backward,
     no intermediate node for the transpose or the bias (bench/bench_mlp.py).
-    Shapes: x (*, in), W (out, in), b (out,) -> y (*, out).
+    Shapes: x (*, in), W (out, in), b (out,) -> y (*, out). With `weight_in_out=True`
+    W is stored (in, out), Keras's kernel layout, and y = x W + b (still no transpose node).
     """
 
     @staticmethod
-    def forward(ctx, x, weight, bias):
-        if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+    def forward(ctx, x, weight, bias, weight_in_out=False):
+        w = weight if weight_in_out else weight.T  # w is (in, out) either way, a view
+        if x.ndim == 0 or x.shape[-1] != w.shape[0]:
             raise RuntimeError(
                 f"linear: input of shape {tuple(x.shape)} does not match weight of shape "
-                f"{tuple(weight.shape)}; the input's last dimension must be {weight.shape[1]}"
+                f"{tuple(weight.shape)}; the input's last dimension must be {w.shape[0]}"
             )
         ctx.save_for_backward(x, weight)
         ctx.has_bias, ctx.input_shape = bias is not None, x.shape
+        ctx.weight_in_out = weight_in_out
         if x.ndim > 2:  # one GEMM over all leading axes, not one per leading index
-            y = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(x.shape[:-1] + (-1,))
+            y = (x.reshape(-1, x.shape[-1]) @ w).reshape(x.shape[:-1] + (-1,))
         else:
-            y = x @ weight.T
+            y = x @ w
         if bias is not None:
             y += bias
         return y
 
-    # dx = g W, dW = gᵀ x, db = Σ g over all leading axes
+    # dx = g wᵀ, dw = xᵀ g (dW = gᵀ x in the (out, in) layout), db = Σ g over leading axes
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         if grad.ndim != 2:  # (*, out): fold the leading axes into one
             grad, x = grad.reshape((-1, grad.shape[-1])), x.reshape((-1, x.shape[-1]))
-        grad_x = (grad @ weight).reshape(ctx.input_shape) if need_x else None
-        grad_w = grad.T @ x if need_w else None
+        w = weight if ctx.weight_in_out else weight.T
+        grad_x = (grad @ w.T).reshape(ctx.input_shape) if need_x else None
+        grad_w = None
+        if need_w:
+            grad_w = x.T @ grad if ctx.weight_in_out else grad.T @ x
         grad_b = sum_(grad, 0) if need_b and ctx.has_bias else None
         return grad_x, grad_w, grad_b
 
 
-def linear(x, weight, bias=None):
-    return Linear.apply(x, weight, bias)
+def linear(x, weight, bias=None, weight_in_out: bool = False):
+    return Linear.apply(x, weight, bias, weight_in_out=weight_in_out)
 
 
 # -- products by their PyTorch names (checked, then matmul) --------------------------------

@@ -16,7 +16,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
     ("bench_mlp.py", "regression 1-10-1"),
     ("bench_cnn.py", "chainrule / pytorch"),
     ("bench_rnn.py", "LSTM 28-128"),
-    ("bench_keras.py", "speed relative to Keras 3"),
+    ("bench_keras.py", "throughput relative to chainrule.nn"),
 ])
 def test_benchmark_runs_and_prints_its_table(script, expected):
     out = subprocess.run([sys.executable, str(BENCH / script), "--quick"], capture_output=True,

@@ -241,3 +241,23 @@ def test_conv1d_and_the_progress_line(capsys):
     model.fit(np.ones((64, 2)), np.zeros(64), batch_size=8, epochs=1)
     out = capsys.readouterr().out
     assert "Epoch 1/1" in out and "ETA:" in out and "8/8 -" in out
+
+
+def test_fit_evaluate_predict_on_a_model_with_two_inputs():
+    cr.manual_seed(0)
+    rng = np.random.default_rng(0)
+    xa, xb = rng.normal(size=(512, 4)), rng.normal(size=(512, 3))
+    y = xa[:, :1] - 2 * xb[:, 1:2]  # needs both inputs
+    a, b = keras.Input((4,)), keras.Input((3,))
+    joined = layers.Concatenate()([layers.Dense(16, activation="relu")(a), b])
+    model = keras.Model([a, b], layers.Dense(1)(joined))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-2), loss="mse")
+    before = model.evaluate([xa, xb], y, verbose=0)
+    history = model.fit([xa, xb], y, batch_size=32, epochs=30, validation_split=0.25,
+                        verbose=0)
+    assert history.history["val_loss"][-1] < 0.01 * before
+    assert model.predict((xa[:7], xb[:7])).shape == (7, 1)
+    with pytest.raises(ValueError, match="takes 2 inputs"):
+        model.fit(xa, y, verbose=0)
+    with pytest.raises(ValueError, match="different numbers of samples"):
+        model.fit([xa, xb[:-1]], y, verbose=0)

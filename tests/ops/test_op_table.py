@@ -63,6 +63,9 @@ OPS = (
     + [("linear", lambda x, w, b: cr.linear(x, w, b),
         lambda x, w, b: torch.nn.functional.linear(x, w, b), s, "real", True)
        for s in [((4, 3), (2, 3), (2,)), ((2, 5, 3), (4, 3), (4,))]]
+    + [("linear_in_out", lambda x, w, b: cr.linear(x, w, b, weight_in_out=True),
+        lambda x, w, b: x @ w + b, s, "real", True)
+       for s in [((4, 3), (3, 2), (2,)), ((2, 5, 3), (3, 4), (4,))]]
     # reductions
     + unary("sum", lambda x: x.sum(), lambda x: x.sum())
     + unary("sum_dim", lambda x: x.sum(-1), lambda x: x.sum(-1), shapes=UNARY_SHAPES[1:])
