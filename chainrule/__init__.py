@@ -10,6 +10,7 @@ from . import (
     backends,
     cuda,
     data,
+    diagnostics,
     distributions,
     dtypes,
     keras,

@@ -168,6 +168,15 @@ class Tensor(TensorBase):
             self._hooks = {}
         return RemovableHandle.add(self._hooks, (0, hook))
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]):
+        """Call `hook(tensor)` on this leaf after backward has added to its `.grad`."""
+        if self.grad_fn is not None or not self._requires_grad:
+            raise RuntimeError("post accumulate grad hooks can only be registered on leaf "
+                               "tensors that require grad (e.g. parameters)")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = {}
+        return RemovableHandle.add(self._post_accumulate_hooks, hook)
+
     def retain_grad(self) -> None:
         """Keep `.grad` on this non-leaf tensor after backward."""
         if self.grad_fn is None:

@@ -26,6 +26,7 @@ LAYERS = [
     ("training", ["chainrule.optim", "chainrule.data", "chainrule.io", "chainrule.utils",
                   "chainrule.distributions"]),
     ("keras", ["chainrule.keras"]),
+    ("diagnostics", ["chainrule.diagnostics"]),
     ("cli", ["chainrule.cli"]),
 ]
 

@@ -253,6 +253,9 @@ def _accumulate(leaf: Tensor, grad, create_graph: bool) -> None:
         leaf.grad = Tensor._wrap(leaf.grad._data + grad)
     else:
         leaf.grad._data += grad
+    if leaf._post_accumulate_hooks:
+        for hook in list(leaf._post_accumulate_hooks.values()):
+            hook(leaf)
 
 
 def _seed_gradients(outputs, grad_outputs, create_graph: bool, who: str) -> list:

@@ -49,6 +49,7 @@ class TensorBase:
     _output_nr = 0  # which output of grad_fn this tensor is
     _version_counter: list | None = None
     _hooks: dict | None = None
+    _post_accumulate_hooks: dict | None = None  # hook(tensor) after .grad is updated
     # numpy must not treat a Tensor as an array operand: `ndarray * Tensor` then
     # falls back to Tensor.__rmul__, which records the op.
     __array_ufunc__ = None

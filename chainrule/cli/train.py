@@ -17,6 +17,7 @@ from .. import nn, optim
 from ..autograd.grad_mode import no_grad
 from ..data import DataLoader, TensorDataset
 from ..data.datasets import FashionMNIST
+from ..diagnostics import GradientMonitor
 from ..io import save
 from ..random import Generator, manual_seed
 from ..tensor import Tensor
@@ -48,6 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test-size", type=int, default=None,
                         help="evaluate on this many test images only")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--watch-gradients", action="store_true",
+                        help="monitor gradient health per layer: warn about vanishing or "
+                             "exploding gradients, dead ReLUs and update sizes; write a "
+                             "report and gradient_flow.png")
 
 
 def _positive(name: str, value) -> None:
@@ -134,6 +139,7 @@ def run(args) -> int:
           f"{args.epochs} epochs; output in {out}", flush=True)
     history: list[dict] = []
     interrupted = False
+    monitor = GradientMonitor(model).attach() if args.watch_gradients else None
     try:
         for epoch in range(1, args.epochs + 1):
             history.append(_train_epoch(model, loader, optimizer, schedule, loss_fn, epoch,
@@ -145,6 +151,8 @@ def run(args) -> int:
     except KeyboardInterrupt:
         interrupted = True
         print("\ninterrupted: saving the model trained so far", flush=True)
+    if monitor is not None:
+        monitor.detach()
 
     test_loss, test_accuracy = evaluate(model, x_test, y_test)
     weights = out / "weights.npz"
@@ -152,6 +160,10 @@ def run(args) -> int:
     metrics = {"model": args.model, "config": config, "epochs": history,
                "test_loss": test_loss, "test_accuracy": test_accuracy,
                "interrupted": interrupted, "weights": str(weights)}
+    if monitor is not None:
+        monitor.report()
+        monitor.plot(out / "gradient_flow.png")
+        metrics["gradient_findings"] = [str(f) for f in monitor.findings]
     write_metrics(out / "metrics.json", metrics)
     plotted = history and plot_curves(out / "curves.png", history)
     print(f"test accuracy {test_accuracy:.4f} (loss {test_loss:.4f})")

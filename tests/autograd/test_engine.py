@@ -181,6 +181,26 @@ def test_hooks_see_and_can_replace_gradients():
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
 
 
+def test_post_accumulate_grad_hooks_see_the_accumulated_gradient():
+    import torch
+
+    seen = {}
+    for lib in (cr, torch):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        calls = []
+        handle = w.register_post_accumulate_grad_hook(
+            lambda t, calls=calls: calls.append(t.grad.detach().numpy().copy()))
+        (w * 3).sum().backward()
+        (w * w).sum().backward()
+        handle.remove()
+        (w * 3).sum().backward()
+        seen[lib.__name__] = calls
+        with pytest.raises(RuntimeError):
+            (w * 2).register_post_accumulate_grad_hook(lambda t: None)
+    assert len(seen["chainrule"]) == 2
+    np.testing.assert_allclose(seen["chainrule"], seen["torch"])
+
+
 def test_retain_grad_keeps_the_gradient_of_a_non_leaf():
     x = cr.tensor([1.0, 2.0], requires_grad=True)
     h = x * 3

@@ -28,6 +28,17 @@ def test_quick_run_learns_and_writes_metrics_weights_and_curves(tmp_path):
     assert state["1.weight"].shape == (256, 784)
 
 
+def test_watch_gradients_writes_a_report_and_the_gradient_flow_picture(tmp_path, capsys):
+    code = main(["train", "--epochs", "1", "--train-size", "1280", "--test-size", "200",
+                 "--out", str(tmp_path), "--no-progress", "--watch-gradients"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "[1] (Linear)" in out and "update/weight" in out and "10 steps" in out
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["gradient_findings"] == []  # the default recipe is healthy
+    assert (tmp_path / "gradient_flow.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_bad_arguments_are_explained(capsys):
     with pytest.raises(SystemExit, match="--epochs must be positive, got 0"):
         main(["train", "--epochs", "0"])
