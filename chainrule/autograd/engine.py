@@ -177,6 +177,7 @@ def run_backward(
     watchers = _mode.watchers
     previous_mode = _mode.enabled
     _mode.enabled = create_graph
+    _mode.in_backward += 1
     try:
         while ready:
             node = ready.pop()
@@ -224,6 +225,8 @@ def run_backward(
                 node.release()
     finally:
         _mode.enabled = previous_mode
+        _mode.in_backward -= 1
+        _mode.backward_passes += 1
 
     if inputs is not None:
         found = []

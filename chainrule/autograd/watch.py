@@ -40,6 +40,8 @@ from typing import NamedTuple
 from .grad_mode import _mode
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+_ENGINE_DIRS = tuple(str(Path(_PACKAGE_DIR, part)) for part in
+                     ("autograd", "ops", "tensor.py", "nn/functional"))
 
 
 class Origin(NamedTuple):
@@ -105,9 +107,13 @@ def origin_of(op_name: str) -> Origin:
     module_path = stack[-1][1] if stack else None
     filename = lineno = None
     if any(getattr(w, "record_location", False) for w in _mode.watchers):
-        frame = sys._getframe(1)
+        frame, caller = sys._getframe(1), None
         while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            if caller is None and not frame.f_code.co_filename.startswith(_ENGINE_DIRS):
+                caller = frame  # the innermost chainrule code above the engine and ops
             frame = frame.f_back
+        if frame is not None and frame.f_code.co_filename.startswith("<frozen"):
+            frame = caller  # run as `chainrule train`: the model's own code is the user's
         if frame is not None:
             filename, lineno = frame.f_code.co_filename, frame.f_lineno
     return Origin(op_name, module_path, filename, lineno)

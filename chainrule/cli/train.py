@@ -21,6 +21,7 @@ from ..diagnostics import GradientMonitor
 from ..io import save
 from ..random import Generator, manual_seed
 from ..tensor import Tensor
+from ..utils.nan_policy import POLICIES, NaNPolicy
 from .models import MODELS
 from .report import plot_curves, write_metrics
 
@@ -49,6 +50,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test-size", type=int, default=None,
                         help="evaluate on this many test images only")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--nan-policy", choices=POLICIES, default=None,
+                        help="on a non-finite loss or gradient: diagnose the op that made it, "
+                             "then raise, stop, skip the batch, or roll back to the epoch's "
+                             "start with half the learning rate")
     parser.add_argument("--watch-gradients", action="store_true",
                         help="monitor gradient health per layer: warn about vanishing or "
                              "exploding gradients, dead ReLUs and update sizes; write a "
@@ -140,14 +145,20 @@ def run(args) -> int:
     history: list[dict] = []
     interrupted = False
     monitor = GradientMonitor(model).attach() if args.watch_gradients else None
+    nan_policy = args.nan_policy and NaNPolicy(args.nan_policy, model, optimizer)
     try:
         for epoch in range(1, args.epochs + 1):
+            if nan_policy:
+                nan_policy.save_good_state()
             history.append(_train_epoch(model, loader, optimizer, schedule, loss_fn, epoch,
-                                        args, x_val, y_val))
+                                        args, x_val, y_val, nan_policy))
             h = history[-1]
             print(f"epoch {epoch}/{args.epochs}: loss {h['train_loss']:.4f}, accuracy "
                   f"{h['train_accuracy']:.4f}, validation accuracy {h['val_accuracy']:.4f}, "
                   f"{h['samples_per_second']:.0f} images/s", flush=True)
+            if h.get("stopped"):
+                print("stopped: the NaN policy ended training", flush=True)
+                break
     except KeyboardInterrupt:
         interrupted = True
         print("\ninterrupted: saving the model trained so far", flush=True)
@@ -172,18 +183,30 @@ def run(args) -> int:
     return 130 if interrupted else 0
 
 
-def _train_epoch(model, loader, optimizer, schedule, loss_fn, epoch, args, x_val, y_val):
+def _train_epoch(model, loader, optimizer, schedule, loss_fn, epoch, args, x_val, y_val,
+                 nan_policy=None):
     bar = _progress(len(loader), f"epoch {epoch}/{args.epochs}", args.no_progress)
-    total_loss, correct, seen = 0.0, 0, 0
+    total_loss, correct, seen, stopped = 0.0, 0, 0, False
     start = time.perf_counter()
     model.train()
     for x, y in loader:
-        logits = model(x)
-        loss = loss_fn(logits, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        def forward_backward(x=x, y=y):
+            logits = model(x)
+            loss = loss_fn(logits, y)
+            optimizer.zero_grad()
+            loss.backward()
+            return logits, loss
+
+        logits, loss = forward_backward()
+        verdict = nan_policy.check(loss, forward_backward) if nan_policy else "ok"
+        if verdict == "ok":
+            optimizer.step()
         schedule.step()
+        if verdict == "stop":
+            stopped = True
+            break
+        if verdict == "skip":
+            continue
         n = len(y)
         total_loss += loss.item() * n
         correct += int((logits._data.argmax(1) == y._data).sum())
@@ -198,7 +221,8 @@ def _train_epoch(model, loader, optimizer, schedule, loss_fn, epoch, args, x_val
         bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}",
                         val_acc=f"{val_accuracy:.4f}", img_per_s=f"{seen / seconds:.0f}")
         bar.close()
+    seen = max(seen, 1)
     return {"epoch": epoch, "train_loss": total_loss / seen, "train_accuracy": correct / seen,
             "val_loss": val_loss, "val_accuracy": val_accuracy, "seconds": seconds,
-            "samples_per_second": seen / seconds}
+            "samples_per_second": seen / seconds, "stopped": stopped}
 

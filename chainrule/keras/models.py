@@ -7,6 +7,7 @@ progress line.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -17,6 +18,7 @@ from ..io import load, save
 from ..nn.module import Module
 from ..random import numpy_generator
 from ..tensor import Tensor
+from ..utils.nan_policy import NaNPolicy
 from . import losses as losses_module
 from . import optimizers as optimizers_module
 from .layer import Layer
@@ -58,7 +60,7 @@ class Sequential(Layer):
         self.layers: list = []
         for layer in layers or []:
             self.add(layer)
-        self.optimizer = self.loss = None
+        self.optimizer = self.loss = self._nan_policy = None
         self.metrics_names: list[str] = []
 
     def add(self, layer: Module) -> None:
@@ -140,22 +142,43 @@ class Sequential(Layer):
         return [np.asarray(a) for a in x]
 
     def train_on_batch(self, x, y) -> float:
-        predictions = self(*[_as_tensor(a) for a in self._input_arrays(x)])
-        loss = self._loss(y, predictions)
+        inputs = [_as_tensor(a) for a in self._input_arrays(x)]
         if self.optimizer.inner is None:
             self.optimizer.build(self.trainable_variables)
-        self.optimizer.inner.zero_grad()
-        loss.backward()
-        self.optimizer.step()
+
+        def forward_backward():
+            predictions = self(*inputs)
+            loss = self._loss(y, predictions)
+            self.optimizer.inner.zero_grad()
+            loss.backward()
+            return loss, predictions
+
+        loss, predictions = forward_backward()
+        verdict = "ok" if self._nan_policy is None else \
+            self._nan_policy.check(loss, forward_backward)
+        if verdict == "ok":
+            self.optimizer.step()
+        elif verdict == "stop":
+            self.stop_training = True
         return loss.item(), predictions.detach().numpy()
 
     def fit(self, x, y, batch_size: int = 32, epochs: int = 1, verbose="auto",
             callbacks=None, validation_split: float = 0.0, validation_data=None,
-            shuffle: bool = True, initial_epoch: int = 0) -> History:
-        """Train for `epochs`; returns a History of the per-epoch loss and metrics."""
+            shuffle: bool = True, initial_epoch: int = 0, nan_policy: str | None = None
+            ) -> History:
+        """Train for `epochs`; returns a History of the per-epoch loss and metrics.
+
+        `nan_policy` (chainrule's addition): what to do when a step's loss or gradients
+        are not finite: "raise", "stop", "skip_batch" or "rollback", each writing a
+        diagnosis of the op that produced the value (chainrule.utils.nan_policy).
+        """
         if self.loss is None:
             raise RuntimeError("You must call compile() before fit(), e.g. "
                                "model.compile(optimizer='adam', loss='mse')")
+        if self.optimizer.inner is None:
+            self.optimizer.build(self.trainable_variables)
+        self._nan_policy = None if nan_policy is None else \
+            NaNPolicy(nan_policy, self, self.optimizer.inner)
         x, y = self._input_arrays(x), np.asarray(y)
         count = _samples(x, y)
         if validation_split and validation_data is None:
@@ -171,6 +194,8 @@ class Sequential(Layer):
             callback.on_train_begin()
         self.stop_training = False
         for epoch in range(initial_epoch, epochs):
+            if self._nan_policy is not None:
+                self._nan_policy.save_good_state()
             for callback in callbacks:
                 callback.on_epoch_begin(epoch)
             if show:
@@ -184,6 +209,8 @@ class Sequential(Layer):
                 for callback in callbacks:
                     callback.on_train_batch_begin(batch)
                 loss, predictions = self.train_on_batch([a[index] for a in x], y[index])
+                if self._nan_policy is not None and not math.isfinite(loss):
+                    continue  # the policy dealt with this batch; it does not count
                 total += loss * len(index)
                 if self.metrics_names:
                     correct += _accuracy(self.loss, y[index], predictions) * len(index)
@@ -214,6 +241,7 @@ class Sequential(Layer):
                 break
         for callback in callbacks:
             callback.on_train_end()
+        self._nan_policy = None
         self.history = history
         return history
 

@@ -39,6 +39,18 @@ def test_watch_gradients_writes_a_report_and_the_gradient_flow_picture(tmp_path,
     assert (tmp_path / "gradient_flow.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_nan_policy_stop_diagnoses_the_op_and_ends_the_run(tmp_path, capsys):
+    code = main(["train", "--epochs", "2", "--train-size", "640", "--test-size", "100",
+                 "--optimizer", "sgd", "--lr", "1e20", "--nan-policy", "stop",
+                 "--out", str(tmp_path), "--no-progress"])
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "anomaly detected" in captured.err and "likely cause" in captured.err
+    assert "stopping training" in captured.err and "stopped: the NaN policy" in captured.out
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert len(metrics["epochs"]) == 1 and metrics["epochs"][0]["stopped"]
+
+
 def test_bad_arguments_are_explained(capsys):
     with pytest.raises(SystemExit, match="--epochs must be positive, got 0"):
         main(["train", "--epochs", "0"])
