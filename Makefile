@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FASHION_MNIST := /usr/share/datasets/fashion-mnist
 
-.PHONY: test demo lint bench dataset clean
+.PHONY: test demo lint bench dataset graphviz clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check chainrule tests bench scripts examples
 	$(BIN)/python scripts/line_count.py
 
-test: lint dataset
+test: lint dataset graphviz
 	$(BIN)/python -m pytest -n 2 -q
 
 # Debian's package puts the IDX files where chainrule looks; elsewhere the
@@ -34,6 +34,14 @@ dataset:
 	    apt-get install -y dataset-fashion-mnist >/dev/null 2>&1 \
 	    || (apt-get update >/dev/null && apt-get install -y dataset-fashion-mnist >/dev/null) \
 	    || echo "apt-get could not install dataset-fashion-mnist; chainrule will download it"; \
+	fi
+
+# Graphviz's `dot` draws chainrule.viz.graph pictures; the tests draw one.
+graphviz:
+	@if ! command -v dot >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y graphviz >/dev/null 2>&1 \
+	    || (apt-get update >/dev/null && apt-get install -y graphviz >/dev/null) \
+	    || echo "apt-get could not install graphviz; install it to draw graphs"; \
 	fi
 
 demo: $(VENV)/.demo-installed dataset

@@ -13,6 +13,7 @@ from . import (
     diagnostics,
     distributions,
     dtypes,
+    explain,
     keras,
     linalg,
     multiprocessing,
@@ -20,6 +21,7 @@ from . import (
     ops,
     optim,
     utils,
+    viz,
 )
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .comparison import allclose, eq, equal, ge, gt, isclose, le, lt, ne, where

@@ -24,9 +24,9 @@ LAYERS = [
                 "chainrule.linalg", "chainrule.legacy", "chainrule.gradient_tape"]),
     ("nn", ["chainrule.nn"]),
     ("training", ["chainrule.optim", "chainrule.data", "chainrule.io", "chainrule.utils",
-                  "chainrule.distributions"]),
+                  "chainrule.distributions", "chainrule.viz"]),
     ("keras", ["chainrule.keras"]),
-    ("diagnostics", ["chainrule.diagnostics"]),
+    ("diagnostics", ["chainrule.diagnostics", "chainrule.explain"]),
     ("cli", ["chainrule.cli"]),
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import train
+from . import explain, train
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,6 +17,11 @@ def main(argv: list[str] | None = None) -> int:
                                        formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_arguments(train_parser)
     train_parser.set_defaults(func=train.run)
+    explain_parser = commands.add_parser(
+        "explain", help="backpropagation step by step, or attributions of a classifier",
+        description=explain.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    explain.add_arguments(explain_parser)
+    explain_parser.set_defaults(func=explain.run)
     args = parser.parse_args(argv)
     return args.func(args)
 
