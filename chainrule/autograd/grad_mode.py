@@ -12,6 +12,7 @@ class _ThreadState(threading.local):
     enabled = True
     watchers: tuple = ()
     module_stack: list | None = None  # (module, path) of the modules being called
+    record_location = False  # a watcher wants each op's file and line
     backward_passes = 0  # backward passes finished (anomaly mode tells steps apart by it)
     in_backward = 0  # backward passes running (nested under create_graph)
 

@@ -84,14 +84,16 @@ class watch:
         self.watchers = watchers
 
     def __enter__(self) -> watch:
-        self.previous = (_mode.watchers, _mode.module_stack)
+        self.previous = (_mode.watchers, _mode.module_stack, _mode.record_location)
         _mode.watchers = _mode.watchers + self.watchers
+        _mode.record_location = any(getattr(w, "record_location", False)
+                                    for w in _mode.watchers)
         if _mode.module_stack is None:
             _mode.module_stack = []
         return self
 
     def __exit__(self, *exc) -> None:
-        _mode.watchers, _mode.module_stack = self.previous
+        _mode.watchers, _mode.module_stack, _mode.record_location = self.previous
 
 
 def is_watching() -> bool:
@@ -106,7 +108,7 @@ def origin_of(op_name: str) -> Origin:
     stack = _mode.module_stack
     module_path = stack[-1][1] if stack else None
     filename = lineno = None
-    if any(getattr(w, "record_location", False) for w in _mode.watchers):
+    if _mode.record_location:
         frame, caller = sys._getframe(1), None
         while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
             if caller is None and not frame.f_code.co_filename.startswith(_ENGINE_DIRS):
@@ -125,26 +127,17 @@ def notify_forward(node, inputs: tuple, outputs: tuple) -> None:
         watcher.forward(node, inputs, outputs)
 
 
-class module_scope:
-    """Marks a module's forward as running, so ops inside it know their module path."""
-
-    def __init__(self, module) -> None:
-        stack = _mode.module_stack
-        if not stack:
-            self.path = ""
-        else:
-            parent, parent_path = stack[-1]
-            name = next((n for n, m in parent._modules.items() if m is module),
-                        type(module).__name__)
-            part = f"[{name}]" if name.isdigit() else name
-            if not parent_path:
-                self.path = part
-            else:
-                self.path = parent_path + (part if part.startswith("[") else "." + part)
-        self.module = module
-
-    def __enter__(self) -> None:
-        _mode.module_stack.append((self.module, self.path))
-
-    def __exit__(self, *exc) -> None:
-        _mode.module_stack.pop()
+def module_path(module) -> str:
+    """The path of `module` below the module whose forward is running (Module.__call__
+    pushes it on the thread's module stack while its forward runs)."""
+    stack = _mode.module_stack
+    if not stack:
+        return ""
+    parent, parent_path = stack[-1]
+    # a module called from a forward without being registered there: its class name
+    name = next((n for n, m in parent._modules.items() if m is module),
+                type(module).__name__)
+    part = f"[{name}]" if name.isdigit() else name
+    if not parent_path:
+        return part
+    return parent_path + (part if part[0] == "[" else "." + part)

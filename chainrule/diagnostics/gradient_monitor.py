@@ -11,6 +11,7 @@ copy of the gradients.
 from __future__ import annotations
 
 import math
+import statistics
 import sys
 import warnings
 
@@ -49,15 +50,18 @@ class GradientMonitor(Watcher, Callback):
         thresholds: a `Thresholds`; keyword arguments override single fields of it
             (e.g. `GradientMonitor(model, patience=5)`).
         warn: issue each finding as a `GradientWarning` (always kept in `findings`).
+        update_every: measure weight norms and update ratios on every this many steps
+            (they need a copy of the weights; gradient norms are measured every step).
     """
 
     def __init__(self, model=None, thresholds: Thresholds | None = None, warn: bool = True,
-                 **overrides) -> None:
+                 update_every: int = 10, **overrides) -> None:
         base = thresholds or Thresholds()
         self.thresholds = Thresholds(**{**base.__dict__, **overrides})
-        self.warn = warn
+        self.warn, self.update_every = warn, max(1, int(update_every))
         self.module = model
         self.steps: list[dict] = []  # one record per finished step
+        self._update_ratios: dict[str, list[float]] = {}  # the measured ones, per layer
         self.findings: list[Finding] = []
         self._attached = None
 
@@ -123,12 +127,12 @@ class GradientMonitor(Watcher, Callback):
         self._dead: dict[str, list[float]] = {}
 
     def _on_gradient(self, param) -> None:
-        grad = param.grad._data.ravel()
-        squares = float(np.dot(grad, grad))
+        grad = param.grad._data
+        squares = _squares(grad)
         self._squares[id(param)] = squares
         self._nonfinite[id(param)] = 0 if math.isfinite(squares) else \
             int(np.count_nonzero(~np.isfinite(grad)))
-        if id(param) not in self._before:
+        if id(param) not in self._before and len(self.steps) % self.update_every == 0:
             self._before[id(param)] = param._data.copy()
 
     def _on_forward(self, module, args) -> None:
@@ -143,7 +147,8 @@ class GradientMonitor(Watcher, Callback):
         unit_axis = out.ndim - 1 if self._channels_last or out.ndim == 2 or not \
             _from_convolution(inputs[0]) else 1
         axes = tuple(a for a in range(out.ndim) if a != unit_axis)
-        dead = float(np.mean(~np.any(out, axis=axes)))
+        alive = np.any(out, axis=axes)
+        dead = 1.0 - np.count_nonzero(alive) / alive.size
         where = (node.origin.module_path if node.origin else None) or "relu (model)"
         self._dead.setdefault(where, []).append(dead)
 
@@ -158,14 +163,18 @@ class GradientMonitor(Watcher, Callback):
             seen = [p for p in params if id(p) in self._squares]
             if not seen:
                 continue
-            grad_norm = math.sqrt(sum(self._squares[id(p)] for p in seen))
-            weight_sq = sum(float(np.vdot(p._data, p._data)) for p in seen)
-            moved_sq = sum(float(np.sum((p._data - self._before[id(p)]) ** 2)) for p in seen)
             size = sum(p.numel() for p in seen)
-            layers[name] = {
-                "grad_norm": grad_norm, "weight_norm": math.sqrt(weight_sq),
-                "update_ratio": math.sqrt(moved_sq / weight_sq) if weight_sq else math.nan,
-                "nonfinite": sum(self._nonfinite[id(p)] for p in seen) / size}
+            layers[name] = {"grad_norm": math.sqrt(sum(self._squares[id(p)] for p in seen)),
+                            "weight_norm": math.nan, "update_ratio": math.nan,
+                            "nonfinite": sum(self._nonfinite[id(p)] for p in seen) / size}
+            if all(id(p) in self._before for p in seen):  # a step that measures updates
+                weight_sq = sum(_squares(p._data) for p in seen)
+                moved_sq = sum(_squares(p._data - self._before[id(p)]) for p in seen)
+                layers[name]["weight_norm"] = math.sqrt(weight_sq)
+                if weight_sq:
+                    layers[name]["update_ratio"] = math.sqrt(moved_sq / weight_sq)
+                    self._update_ratios.setdefault(name, []).append(
+                        layers[name]["update_ratio"])
         record = {"step": len(self.steps), "layers": layers,
                   "dead_relu": {k: max(v) for k, v in self._dead.items()}}
         self.steps.append(record)
@@ -212,11 +221,11 @@ class GradientMonitor(Watcher, Callback):
                           f"{t.vanishing_ratio:g}, {t.patience} steps)"))
             explained |= {n for n, _ in small}  # their small updates follow from it
         typical = {}
-        for n in names:
-            values = [s["layers"][n]["update_ratio"] for s in recent if n in s["layers"]]
-            if n not in explained and len(values) == len(recent) and \
-                    not any(math.isnan(v) for v in values):
-                typical[n] = float(np.median(values))
+        if not math.isnan(next(iter(stats.values()))["update_ratio"]):  # measured now
+            for n in names:
+                values = self._update_ratios.get(n, [])
+                if n not in explained and len(values) >= t.patience:
+                    typical[n] = statistics.median(values[-t.patience:])
         for kind, layers in (
                 ("update_small", [n for n, v in typical.items() if v < t.update_ratio_low]),
                 ("update_large", [n for n, v in typical.items() if v > t.update_ratio_high])):
@@ -254,9 +263,11 @@ class GradientMonitor(Watcher, Callback):
                 continue
             last = next(s["layers"][name] for s in reversed(self.steps)
                         if name in s["layers"])
+            measured = [s["layers"][name] for s in self.steps if name in s["layers"]
+                        and not math.isnan(s["layers"][name]["weight_norm"])] or [last]
             rows.append((name, f"{last['grad_norm']:.3e}", f"{np.median(values):.3e}",
-                         f"{last['weight_norm']:.3e}", f"{last['update_ratio']:.1e}",
-                         f"{last['nonfinite']:.1%}"))
+                         f"{measured[-1]['weight_norm']:.3e}",
+                         f"{measured[-1]['update_ratio']:.1e}", f"{last['nonfinite']:.1%}"))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
         dead = {k: v for k, v in (self.steps[-1]["dead_relu"] if self.steps else {}).items()}
@@ -287,6 +298,12 @@ class GradientMonitor(Watcher, Callback):
         figure.tight_layout()
         figure.savefig(path, dpi=100)
         plt.close(figure)
+
+
+def _squares(array: np.ndarray) -> float:
+    """The sum of squares, by one BLAS dot product (no temporary array)."""
+    flat = array.reshape(-1)
+    return float(np.dot(flat, flat))
 
 
 def _from_convolution(tensor) -> bool:

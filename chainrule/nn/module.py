@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autograd.grad_mode import _mode, no_grad
 from ..autograd.hooks import RemovableHandle
-from ..autograd.watch import module_scope
+from ..autograd.watch import module_path
 from ..device import check_device
 from ..dtypes import dtype_from_to_args
 from ..tensor import Tensor
@@ -83,8 +83,12 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any):
         if _mode.watchers:  # autograd.watch is on: let ops know their module path
-            with module_scope(self):
+            stack = _mode.module_stack
+            stack.append((self, module_path(self)))
+            try:
                 return self._call(*args, **kwargs)
+            finally:
+                stack.pop()
         return self._call(*args, **kwargs)
 
     def _call(self, *args: Any, **kwargs: Any):
