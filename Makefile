@@ -53,6 +53,7 @@ bench: $(VENV)/.test-installed dataset
 	$(BIN)/python bench/bench_cnn.py
 	$(BIN)/python bench/bench_rnn.py
 	$(BIN)/python bench/bench_keras.py
+	$(BIN)/python bench/bench_diagnostics.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

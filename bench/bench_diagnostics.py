@@ -78,6 +78,7 @@ def main() -> None:
     results = {"mlp 784-256-128-10, batch 128": measure([784, 256, 128, 10], 128, steps, rounds),
                "seed 10-64-64-10, batch 32": measure([10, 64, 64, 10], 32, steps, rounds)}
     print(f"BLAS: {blas_kernel()}")
+    print("chainrule training step, plain and watched")
     rows = [(workload, name, f"{ms:.3f} ms", f"{ms / r['plain']:.2f}x")
             for workload, r in results.items() for name, ms in r.items()]
     print(table(rows, ("workload", "watching", "time per step", "relative to plain")))
