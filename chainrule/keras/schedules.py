@@ -17,32 +17,32 @@ class LearningRateSchedule:
         raise NotImplementedError
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _StepDecay(LearningRateSchedule):
+    """Shared by the schedules of (initial rate, decay steps, decay rate, staircase)."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
+                 staircase: bool = False) -> None:
+        self.initial_learning_rate, self.decay_rate = initial_learning_rate, decay_rate
+        self.decay_steps, self.staircase = _positive("decay_steps", decay_steps), staircase
+
+    def progress(self, step: int) -> float:
+        """step / decay_steps, floored if staircase."""
+        ratio = step / self.decay_steps
+        return math.floor(ratio) if self.staircase else ratio
+
+
+class ExponentialDecay(_StepDecay):
     """lr = initial_learning_rate · decay_rate^(step / decay_steps) (floored if staircase)."""
 
-    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
-                 staircase: bool = False) -> None:
-        self.initial_learning_rate, self.decay_rate = initial_learning_rate, decay_rate
-        self.decay_steps, self.staircase = _positive("decay_steps", decay_steps), staircase
-
     def __call__(self, step: int) -> float:
-        power = step / self.decay_steps
-        return self.initial_learning_rate * self.decay_rate ** (
-            math.floor(power) if self.staircase else power)
+        return self.initial_learning_rate * self.decay_rate ** self.progress(step)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """lr = initial_learning_rate / (1 + decay_rate · step / decay_steps)."""
 
-    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
-                 staircase: bool = False) -> None:
-        self.initial_learning_rate, self.decay_rate = initial_learning_rate, decay_rate
-        self.decay_steps, self.staircase = _positive("decay_steps", decay_steps), staircase
-
     def __call__(self, step: int) -> float:
-        ratio = step / self.decay_steps
-        return self.initial_learning_rate / (
-            1 + self.decay_rate * (math.floor(ratio) if self.staircase else ratio))
+        return self.initial_learning_rate / (1 + self.decay_rate * self.progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
