@@ -159,4 +159,4 @@ clip = clamp
 concat = concatenate = cat
 add, sub, mul, div, neg = ops.add, ops.sub, ops.mul, ops.div, ops.neg
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402

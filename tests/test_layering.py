@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "chainrule"
 
 LAYERS = [
     ("base", ["chainrule.device", "chainrule.dtypes", "chainrule.random", "chainrule.cuda",
-              "chainrule.accelerator", "chainrule.backends", "chainrule.multiprocessing"]),
+              "chainrule.accelerator", "chainrule.backends", "chainrule.multiprocessing",
+              "chainrule.version"]),
     ("autograd", ["chainrule.autograd"]),
     ("ops", ["chainrule.ops"]),
     ("tensor", ["chainrule.creation", "chainrule.comparison", "chainrule.tensor",

@@ -166,7 +166,7 @@ def run(args) -> int:
         monitor.detach()
 
     test_loss, test_accuracy = evaluate(model, x_test, y_test)
-    weights = out / "weights.npz"
+    weights = out / "weights.safetensors"
     save(model.state_dict(), weights)
     metrics = {"model": args.model, "config": config, "epochs": history,
                "test_loss": test_loss, "test_accuracy": test_accuracy,

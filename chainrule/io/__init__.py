@@ -1,3 +1,6 @@
-"""Saving and loading: state dicts in files that load without running code."""
+"""Saving and loading: files that load without running code (safetensors format)."""
 
-from .serialization import load, save
+from .safetensors import FileFormatError
+from .serialization import load, save, write_atomically
+
+__all__ = ["FileFormatError", "load", "save", "write_atomically"]

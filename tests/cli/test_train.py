@@ -24,7 +24,7 @@ def test_quick_run_learns_and_writes_metrics_weights_and_curves(tmp_path):
     assert len(metrics["epochs"]) == 2 and not metrics["interrupted"]
     assert metrics["test_accuracy"] > 0.7, metrics["test_accuracy"]
     assert (tmp_path / "curves.png").stat().st_size > 1000
-    state = cr.load(tmp_path / "weights.npz")
+    state = cr.load(tmp_path / "weights.safetensors")
     assert state["1.weight"].shape == (256, 784)
 
 
@@ -75,7 +75,7 @@ def test_ctrl_c_saves_what_was_trained(tmp_path):
     assert "interrupted: saving the model trained so far" in output
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["interrupted"] and 1 <= len(metrics["epochs"]) < 500
-    assert (tmp_path / "weights.npz").exists()
+    assert (tmp_path / "weights.safetensors").exists()
 
 
 def test_cnn_model_trains_on_a_small_subset(tmp_path):
@@ -84,7 +84,7 @@ def test_cnn_model_trains_on_a_small_subset(tmp_path):
     assert code == 0
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["test_accuracy"] > 0.5, metrics["test_accuracy"]
-    state = cr.load(tmp_path / "weights.npz")
+    state = cr.load(tmp_path / "weights.safetensors")
     assert state["0.weight"].shape == (32, 1, 3, 3) and "1.running_mean" in state
 
 
@@ -95,6 +95,6 @@ def test_row_sequence_models_train_on_a_small_subset(tmp_path, model):
     assert code == 0
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["test_accuracy"] > 0.3, metrics["test_accuracy"]  # chance is 0.1
-    state = cr.load(tmp_path / "weights.npz")
+    state = cr.load(tmp_path / "weights.safetensors")
     gates = 4 if model == "lstm" else 3
     assert state["rnn.weight_hh_l0"].shape == (gates * 128, 128)
