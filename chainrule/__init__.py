@@ -8,6 +8,7 @@ from . import (
     accelerator,
     autograd,
     backends,
+    checkpoint,
     cuda,
     data,
     diagnostics,

@@ -25,7 +25,7 @@ LAYERS = [
                 "chainrule.linalg", "chainrule.legacy", "chainrule.gradient_tape"]),
     ("nn", ["chainrule.nn"]),
     ("training", ["chainrule.optim", "chainrule.data", "chainrule.io", "chainrule.utils",
-                  "chainrule.distributions", "chainrule.viz"]),
+                  "chainrule.distributions", "chainrule.viz", "chainrule.checkpoint"]),
     ("keras", ["chainrule.keras"]),
     ("diagnostics", ["chainrule.diagnostics", "chainrule.explain"]),
     ("cli", ["chainrule.cli"]),

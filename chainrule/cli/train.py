@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import nn, optim
+from .. import checkpoint, nn, optim
 from ..autograd.grad_mode import no_grad
 from ..data import DataLoader, TensorDataset
 from ..data.datasets import FashionMNIST
@@ -24,6 +24,7 @@ from ..tensor import Tensor
 from ..utils.nan_policy import POLICIES, NaNPolicy
 from .models import MODELS
 from .report import plot_curves, write_metrics
+from .runs import load_resume, output_folder, save_epoch
 
 OPTIMIZERS = {"adam": optim.Adam, "adamw": optim.AdamW, "sgd": optim.SGD,
               "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad, "adadelta": optim.Adadelta}
@@ -50,6 +51,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test-size", type=int, default=None,
                         help="evaluate on this many test images only")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--resume", type=Path, default=None,
+                        help="continue a run: its folder (latest checkpoint) or a checkpoint "
+                             "file; the run's own settings are used")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="let --out replace an earlier run in that folder")
+    parser.add_argument("--keep-checkpoints", type=int, default=3,
+                        help="how many per-epoch checkpoints to keep (default 3)")
     parser.add_argument("--nan-policy", choices=POLICIES, default=None,
                         help="on a non-finite loss or gradient: diagnose the op that made it, "
                              "then raise, stop, skip the batch, or roll back to the epoch's "
@@ -117,10 +125,15 @@ def _progress(total: int, description: str, disable: bool):
 
 
 def run(args) -> int:
-    for name in ("epochs", "batch_size", "train_size", "test_size", "lr"):
+    resumed = load_resume(args)
+    for name in ("epochs", "batch_size", "train_size", "test_size", "lr", "keep_checkpoints"):
         _positive(name.replace("_", "-"), getattr(args, name))
+    if args.data is not None and not FashionMNIST._complete(args.data):
+        names = ", ".join(name for name, _ in FashionMNIST.resources)
+        raise SystemExit(f"chainrule train: --data {args.data} does not hold the "
+                         f"Fashion-MNIST IDX files ({names})")
     manual_seed(args.seed)
-    out = args.out or Path("runs") / args.model
+    out = output_folder(args)
     out.mkdir(parents=True, exist_ok=True)
     x_train, y_train, x_val, y_val, x_test, y_test, mean, std = load_data(args)
 
@@ -143,11 +156,16 @@ def run(args) -> int:
     print(f"chainrule train: {args.model} on Fashion-MNIST, {len(x_train)} training images, "
           f"{args.epochs} epochs; output in {out}", flush=True)
     history: list[dict] = []
+    first = 1
+    if resumed is not None:
+        checkpoint.restore(resumed, model=model, optimizer=optimizer, scheduler=schedule,
+                           rng=loader.generator)
+        history, first = resumed["metrics"], resumed["epoch"] + 1
     interrupted = False
     monitor = GradientMonitor(model).attach() if args.watch_gradients else None
     nan_policy = args.nan_policy and NaNPolicy(args.nan_policy, model, optimizer)
     try:
-        for epoch in range(1, args.epochs + 1):
+        for epoch in range(first, args.epochs + 1):
             if nan_policy:
                 nan_policy.save_good_state()
             history.append(_train_epoch(model, loader, optimizer, schedule, loss_fn, epoch,
@@ -159,6 +177,9 @@ def run(args) -> int:
             if h.get("stopped"):
                 print("stopped: the NaN policy ended training", flush=True)
                 break
+            save_epoch(out, epoch, args.keep_checkpoints, model=model, optimizer=optimizer,
+                       scheduler=schedule, rng=loader.generator, metrics=history,
+                       config=config)
     except KeyboardInterrupt:
         interrupted = True
         print("\ninterrupted: saving the model trained so far", flush=True)

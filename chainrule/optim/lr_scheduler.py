@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import bisect
 import math
+import weakref
 from collections.abc import Callable
 
 from .optimizer import Optimizer
+
+
+def _attach(optimizer, scheduler) -> None:
+    """Remember the scheduler on its optimizer (weakly), so that a checkpoint of the
+    optimizer without its schedule can warn."""
+    optimizer.__dict__.setdefault("_lr_schedulers", []).append(weakref.ref(scheduler))
 
 
 class LRScheduler:
@@ -21,6 +28,7 @@ class LRScheduler:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
+        _attach(optimizer, self)
         if last_epoch == -1:
             for group in optimizer.param_groups:
                 group.setdefault("initial_lr", group["lr"])
@@ -228,6 +236,7 @@ class ReduceLROnPlateau:
             raise ValueError(f"mode must be 'min' or 'max' and threshold_mode 'rel' or 'abs', "
                              f"got {mode!r} and {threshold_mode!r}")
         self.optimizer = optimizer
+        _attach(optimizer, self)
         n = len(optimizer.param_groups)
         self.min_lrs = list(min_lr) if isinstance(min_lr, (list, tuple)) else [min_lr] * n
         self.mode, self.factor, self.patience = mode, factor, patience
