@@ -452,6 +452,21 @@ class Tensor(TensorBase):
     def div_(self, other) -> Tensor:
         return inplace.apply_ufunc_(self, "div_", np.true_divide, other)
 
+    def abs_(self) -> Tensor:
+        return inplace.unary_(self, "abs_", np.abs)
+
+    def neg_(self) -> Tensor:
+        return inplace.unary_(self, "neg_", np.negative)
+
+    def exp_(self) -> Tensor:
+        return inplace.unary_(self, "exp_", np.exp)
+
+    def log_(self) -> Tensor:
+        return inplace.unary_(self, "log_", np.log)
+
+    def sqrt_(self) -> Tensor:
+        return inplace.unary_(self, "sqrt_", np.sqrt)
+
     def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002
         return inplace.clamp_(self, min, max)
 

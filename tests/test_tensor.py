@@ -164,3 +164,13 @@ def test_augmented_assignment_is_in_place_outside_a_graph_and_out_of_place_insid
     h += 1  # part of a graph: computed out of place, gradients still flow
     h.sum().backward()
     assert w.grad.tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("method", ["abs_", "neg_", "exp_", "log_", "sqrt_"])
+def test_unary_in_place_methods_match_pytorch(method):
+    values = np.array([0.5, 2.0, 3.0], dtype=np.float32)
+    ours, theirs = cr.tensor(values), torch.tensor(values)
+    version = ours._version
+    assert getattr(ours, method)() is ours and ours._version == version + 1
+    getattr(theirs, method)()
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import explain, train
+from . import explain, predict, train
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
         description=explain.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     explain.add_arguments(explain_parser)
     explain_parser.set_defaults(func=explain.run)
+    predict_parser = commands.add_parser(
+        "predict", help="classify image files with a trained run's weights",
+        description=predict.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    predict.add_arguments(predict_parser)
+    predict_parser.set_defaults(func=predict.run)
     args = parser.parse_args(argv)
     return args.func(args)
 

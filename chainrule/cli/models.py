@@ -44,6 +44,15 @@ class RowSequenceClassifier(nn.Module):
         out, _ = self.rnn(x.reshape(x.shape[0], 28, 28))
         return self.head(self.dropout(out[:, -1]))
 
+    def onnx_export(self, graph, x):
+        """The same computation as ONNX nodes (chainrule.onnx.export); dropout is off."""
+        import numpy as np
+
+        rows = graph.node("Reshape", [x, graph.constant(np.array([0, 28, 28]))])
+        out, _ = graph.module(self.rnn, rows)
+        last = graph.node("Gather", [out, graph.constant(np.array(-1))], axis=1)
+        return graph.module(self.head, last)
+
 
 def lstm(dropout: float = 0.1) -> nn.Module:
     """An LSTM (hidden 128) over the rows of the image, then a linear layer."""

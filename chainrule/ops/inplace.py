@@ -47,6 +47,14 @@ def apply_ufunc_(t: Tensor, op: str, ufunc, other) -> Tensor:
     return t
 
 
+def unary_(t: Tensor, op: str, ufunc) -> Tensor:
+    """t ← ufunc(t), written into t's array (abs_, neg_, exp_, ...)."""
+    check_inplace(t, op)
+    ufunc(t._data, out=t._data)
+    t._bump_version()
+    return t
+
+
 def clamp_(t: Tensor, lo=None, hi=None) -> Tensor:
     check_inplace(t, "clamp_")
     np.clip(t._data, lo, hi, out=t._data)
