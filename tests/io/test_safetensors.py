@@ -173,3 +173,36 @@ def test_whole_modules_are_refused_with_the_way_to_save_them(tmp_path):
     with pytest.raises(TypeError, match=r"save its state_dict\(\) instead"):
         cr.save(nn.Linear(2, 2), tmp_path / "m.pt")
     assert not (tmp_path / "m.pt").exists()
+
+
+class _Mixed:
+    """Embedding, LayerNorm, GRU and MultiheadAttention, built by either library."""
+
+    @staticmethod
+    def build(lib):
+        class Net(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = lib.nn.Embedding(20, 8)
+                self.norm = lib.nn.LayerNorm(8)
+                self.gru = lib.nn.GRU(8, 8, batch_first=True)
+                self.attention = lib.nn.MultiheadAttention(8, 2, batch_first=True)
+
+            def forward(self, tokens):
+                x = self.norm(self.embed(tokens))
+                x, _ = self.gru(x)
+                return self.attention(x, x, x)[0]
+
+        return Net()
+
+
+def test_embedding_layernorm_gru_and_attention_weights_move_from_pytorch(tmp_path):
+    torch.manual_seed(0)
+    theirs = _Mixed.build(torch).eval()
+    safetensors.torch.save_file(theirs.state_dict(), tmp_path / "mixed.safetensors")
+    ours = _Mixed.build(cr).eval()
+    ours.load_state_dict(cr.load(tmp_path / "mixed.safetensors"))
+    tokens = np.random.default_rng(0).integers(0, 20, (3, 5))
+    expected = theirs(torch.from_numpy(tokens)).detach().numpy()
+    np.testing.assert_allclose(ours(cr.from_numpy(tokens)).detach().numpy(), expected,
+                               rtol=1e-5, atol=1e-5)
