@@ -21,6 +21,7 @@ from . import (
     nn,
     ops,
     optim,
+    sparse,
     utils,
     viz,
 )
@@ -151,6 +152,7 @@ from .ops import (
     var,
 )
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
+from .sparse import diag_embed, sparse_coo_tensor, spmm
 from .tensor import Tensor
 
 float = dtypes.ALIASES["float"]  # noqa: A001  (torch.float)

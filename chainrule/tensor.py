@@ -452,6 +452,20 @@ class Tensor(TensorBase):
     def div_(self, other) -> Tensor:
         return inplace.apply_ufunc_(self, "div_", np.true_divide, other)
 
+    def to_sparse(self):
+        """The nonzero entries as a COO sparse tensor (chainrule.sparse)."""
+        from .sparse import to_sparse
+
+        return to_sparse(self)
+
+    def to_dense(self) -> Tensor:
+        return self
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        from .sparse import diag_embed
+
+        return diag_embed(self, offset, dim1, dim2)
+
     def abs_(self) -> Tensor:
         return inplace.unary_(self, "abs_", np.abs)
 
