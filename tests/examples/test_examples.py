@@ -46,3 +46,12 @@ def test_keras_cnn_example_trains_a_little(capsys):
     accuracy = load("keras_cnn").main(["--epochs", "1", "--limit", "1200", "--batch-size", "64"])
     assert accuracy > 0.5, accuracy
     assert "Total params: 422,026" in capsys.readouterr().out
+
+
+def test_graph_networks_classify_the_karate_club_from_two_labels(tmp_path, capsys):
+    result = load("graph_networks").main(["--sbm-nodes", "400", "--out", str(tmp_path)])
+    assert result["karate_gcn"] >= 0.9 and result["karate_gat"] >= 0.8
+    assert result["sbm_gcn"] > result["sbm_mlp"] + 0.2  # the graph carries the labels
+    picture = (tmp_path / "karate_gcn.png").read_bytes()
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n" and len(picture) > 5000
+    assert "GCN" in capsys.readouterr().out

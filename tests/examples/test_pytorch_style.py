@@ -3,12 +3,13 @@ their import lines are changed: the test makes that change and runs both."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from .pytorch_rewrite import as_pytorch
 
 FOLDER = Path(__file__).resolve().parents[2] / "examples" / "pytorch_style"
 
@@ -18,13 +19,6 @@ PROGRAMS = [
     ("reinforce.py", ["--episodes", "50"], "episode 50: mean return"),
     ("lbfgs_curve_fit.py", ["--steps", "3"], "fitted a ="),
 ]
-
-
-def as_pytorch(source: str) -> str:
-    """The same program importing torch: import lines change, nothing else does."""
-    return "\n".join(re.sub(r"\bchainrule\b", "torch", line)
-                     if line.startswith(("import ", "from ")) else line
-                     for line in source.split("\n"))
 
 
 @pytest.mark.parametrize("name,args,expected", PROGRAMS, ids=[p[0] for p in PROGRAMS])
