@@ -12,6 +12,7 @@ from . import (
     cuda,
     data,
     diagnostics,
+    distributed,
     distributions,
     dtypes,
     explain,

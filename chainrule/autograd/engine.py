@@ -50,8 +50,9 @@ def _collect_edges(roots: list[Function]) -> tuple[dict, dict]:
         for i, t in enumerate(inputs):
             if isinstance(t, Tensor) and t._requires_grad:
                 target = t.grad_fn
-                if target is None:
+                if target is None:  # a leaf: counted too, to accumulate it once complete
                     out.append((i, t, t))
+                    consumers[t] = consumers.get(t, 0) + 1
                     continue
                 out.append((i, target, t))
                 consumers[target] = consumers.get(target, 0) + 1
@@ -86,8 +87,7 @@ def _prune_to_inputs(edges: dict, inputs: Sequence[Tensor]) -> tuple[dict, dict]
     consumers: dict = {}
     for out in pruned.values():
         for _, target, _ in out:
-            if isinstance(target, Function):
-                consumers[target] = consumers.get(target, 0) + 1
+            consumers[target] = consumers.get(target, 0) + 1
     return pruned, consumers
 
 
@@ -216,11 +216,15 @@ def run_backward(
                     buffers[target] = g if held is None else held + g
                 else:
                     _deposit(buffers, target, t, g)
-                if target is not t:
-                    left = consumers[target] - 1
-                    consumers[target] = left
-                    if left == 0:
+                left = consumers[target] - 1
+                consumers[target] = left
+                if left == 0:
+                    if target is not t:
                         ready.append(target)
+                    elif inputs is None:
+                        # every gradient of this leaf has arrived: store it now, so hooks
+                        # on it (DistributedDataParallel's) run while backward goes on
+                        _accumulate(t, buffers.pop(t), create_graph)
             if not retain_graph:
                 node.release()
     finally:

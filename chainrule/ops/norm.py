@@ -27,15 +27,20 @@ class BatchNorm(Function):
 
     Three outputs: y, and the batch mean and biased variance per channel (C,), which
     update the running statistics and are not differentiable.
+
+    `reduce`, if given, sums an array in place over other processes' batches
+    (SyncBatchNorm's all-reduce): then the statistics, and the sums the input's gradient
+    needs, are those of the whole global batch.
     """
 
     @staticmethod
-    def forward(ctx, x, weight, bias, eps):
+    def forward(ctx, x, weight, bias, eps, reduce=None):
         axes = (0,) + tuple(range(2, x.ndim))
-        count = x.size // x.shape[1]
-        batch_mean = np.add.reduce(x, axis=axes, keepdims=True) / x.dtype.type(count)
+        summed = (lambda a: a) if reduce is None else reduce
+        count = int(summed(np.array([x.size // x.shape[1]], dtype=np.int64))[0])
+        batch_mean = summed(np.add.reduce(x, axis=axes, keepdims=True)) / x.dtype.type(count)
         centered = x - batch_mean
-        batch_var = np.add.reduce(centered * centered, axis=axes, keepdims=True) / \
+        batch_var = summed(np.add.reduce(centered * centered, axis=axes, keepdims=True)) / \
             x.dtype.type(count)
         inv_std = 1 / np.sqrt(batch_var + x.dtype.type(eps))
         x_hat = centered
@@ -44,6 +49,7 @@ class BatchNorm(Function):
         ctx.mark_non_differentiable(*stats)
         ctx.save_for_backward(x, weight)
         ctx.x_hat, ctx.inv_std, ctx.axes, ctx.count, ctx.eps = x_hat, inv_std, axes, count, eps
+        ctx.reduce = reduce
         ctx.has_bias = bias is not None
         if weight is None:
             y = x_hat if bias is None else x_hat + bias.reshape(batch_mean.shape)
@@ -65,13 +71,21 @@ class BatchNorm(Function):
             x_hat, inv_std = ctx.x_hat, ctx.inv_std
         grad_bias = sum_(grad, axes, True)
         grad_weight = sum_(grad * x_hat, axes, True)
+        total_bias, total_weight = grad_bias, grad_weight
+        if ctx.reduce is not None:  # x's gradient needs the sums over the global batch
+            if ctx.recording:
+                raise RuntimeError("SyncBatchNorm does not support create_graph")
+            total_bias, total_weight = ctx.reduce(grad_bias.copy()), \
+                ctx.reduce(grad_weight.copy())
         scale = inv_std if weight is None else weight.reshape(inv_std.shape) * inv_std
-        grad_x = (grad - grad_bias * (1.0 / n) - x_hat * (grad_weight * (1.0 / n))) * scale
+        grad_x = (grad - total_bias * (1.0 / n) - x_hat * (total_weight * (1.0 / n))) * scale
+        # the parameters' gradients stay this process's own: DistributedDataParallel
+        # averages them over the processes like every other gradient
         return (grad_x,
                 None if weight is None else grad_weight.reshape(weight.shape),
                 grad_bias.reshape((-1,)) if ctx.has_bias else None)
 
 
-def batch_norm_training(x, weight, bias, eps: float):
+def batch_norm_training(x, weight, bias, eps: float, reduce=None):
     """Normalize with the batch's statistics; also returns the batch mean and variance."""
-    return BatchNorm.apply(x, weight, bias, eps)
+    return BatchNorm.apply(x, weight, bias, eps, reduce=reduce)

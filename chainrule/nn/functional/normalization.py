@@ -7,6 +7,15 @@ from ...autograd.grad_mode import no_grad
 from ...ops.norm import batch_norm_training, normalize
 
 
+def update_running_stats(running_mean, running_var, batch_mean, batch_var, count: int,
+                         momentum: float) -> None:
+    """running = (1 - momentum)·running + momentum·batch, the variance made unbiased."""
+    with no_grad():
+        unbiased = batch_var * (count / max(count - 1, 1))
+        running_mean.mul_(1 - momentum).add_(batch_mean * momentum)
+        running_var.mul_(1 - momentum).add_(unbiased * momentum)
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5):
     """Normalize each channel (axis 1) over the batch and spatial axes.
@@ -34,10 +43,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             )
         y, batch_mean, batch_var = batch_norm_training(input, weight, bias, eps)
         if training and running_mean is not None:
-            with no_grad():
-                unbiased = batch_var * (count / max(count - 1, 1))
-                running_mean.mul_(1 - momentum).add_(batch_mean * momentum)
-                running_var.mul_(1 - momentum).add_(unbiased * momentum)
+            update_running_stats(running_mean, running_var, batch_mean, batch_var, count,
+                                 momentum)
         return y
     shape = (1, channels) + (1,) * (input.ndim - 2)
     scale = ops.rsqrt(running_var + eps)

@@ -5,6 +5,7 @@ from ...data import (  # noqa: F401
     ConcatDataset,
     DataLoader,
     Dataset,
+    DistributedSampler,
     RandomSampler,
     Sampler,
     SequentialSampler,
@@ -14,6 +15,7 @@ from ...data import (  # noqa: F401
     WeightedRandomSampler,
     datasets,
     default_collate,
+    distributed,  # noqa: F401
     random_split,
 )
 from . import dataset, sampler  # noqa: F401
