@@ -54,6 +54,7 @@ bench: $(VENV)/.test-installed dataset
 	$(BIN)/python bench/bench_rnn.py
 	$(BIN)/python bench/bench_keras.py
 	$(BIN)/python bench/bench_diagnostics.py
+	$(BIN)/python bench/bench_distributed.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from .. import checkpoint, nn, optim
+from .. import distributed as dist
 from ..autograd.grad_mode import no_grad
-from ..data import DataLoader, TensorDataset
+from ..data import DataLoader, DistributedSampler, TensorDataset
 from ..data.datasets import FashionMNIST
 from ..diagnostics import GradientMonitor
 from ..io import save
+from ..nn.parallel import DistributedDataParallel
 from ..random import Generator, manual_seed
 from ..tensor import Tensor
 from ..utils.nan_policy import POLICIES, NaNPolicy
@@ -62,6 +64,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="on a non-finite loss or gradient: diagnose the op that made it, "
                              "then raise, stop, skip the batch, or roll back to the epoch's "
                              "start with half the learning rate")
+    parser.add_argument("--distributed", action="store_true",
+                        help="data-parallel over MPI: launch as mpirun -n N chainrule train "
+                             "--distributed; each process trains on its share with "
+                             "--batch-size images a step; rank 0 prints and writes")
     parser.add_argument("--watch-gradients", action="store_true",
                         help="monitor gradient health per layer: warn about vanishing or "
                              "exploding gradients, dead ReLUs and update sizes; write a "
@@ -132,18 +138,28 @@ def run(args) -> int:
         names = ", ".join(name for name, _ in FashionMNIST.resources)
         raise SystemExit(f"chainrule train: --data {args.data} does not hold the "
                          f"Fashion-MNIST IDX files ({names})")
+    if args.distributed:
+        dist.init_process_group("mpi")
+    main_rank = not args.distributed or dist.get_rank() == 0
+    say = print if main_rank else _quiet
+    args.no_progress = args.no_progress or not main_rank
     manual_seed(args.seed)
-    out = output_folder(args)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args) if main_rank else None
+    if main_rank:
+        out.mkdir(parents=True, exist_ok=True)
     x_train, y_train, x_val, y_val, x_test, y_test, mean, std = load_data(args)
 
-    model = MODELS[args.model]() if args.dropout is None else \
+    net = MODELS[args.model]() if args.dropout is None else \
         MODELS[args.model](dropout=args.dropout)
+    # the model trained: the network itself, or its replica that averages gradients
+    model = DistributedDataParallel(net) if args.distributed else net
     lr = args.lr or DEFAULT_LR[args.optimizer]
     extra = {"momentum": 0.9, "nesterov": True} if args.optimizer == "sgd" else {}
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=lr, **extra)
-    loader = DataLoader(TensorDataset(Tensor._wrap(x_train), Tensor._wrap(y_train)),
-                        batch_size=args.batch_size, shuffle=True, generator=Generator(args.seed))
+    dataset = TensorDataset(Tensor._wrap(x_train), Tensor._wrap(y_train))
+    sampler = DistributedSampler(dataset, seed=args.seed) if args.distributed else None
+    loader = DataLoader(dataset, batch_size=args.batch_size, shuffle=sampler is None,
+                        sampler=sampler, generator=Generator(args.seed))
     schedule = optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=lr, total_steps=args.epochs * len(loader),
         cycle_momentum=args.optimizer in ("adam", "adamw", "sgd", "rmsprop"))
@@ -153,42 +169,48 @@ def run(args) -> int:
               if k != "func"}
     config.update(lr=lr, standardize={"mean": mean, "std": std}, train_images=len(x_train),
                   validation_images=len(x_val), test_images=len(x_test))
-    print(f"chainrule train: {args.model} on Fashion-MNIST, {len(x_train)} training images, "
-          f"{args.epochs} epochs; output in {out}", flush=True)
+    processes = f", {dist.get_world_size()} processes" if args.distributed else ""
+    say(f"chainrule train: {args.model} on Fashion-MNIST, {len(x_train)} training images, "
+        f"{args.epochs} epochs{processes}; output in {out}", flush=True)
     history: list[dict] = []
     first = 1
     if resumed is not None:
-        checkpoint.restore(resumed, model=model, optimizer=optimizer, scheduler=schedule,
+        checkpoint.restore(resumed, model=net, optimizer=optimizer, scheduler=schedule,
                            rng=loader.generator)
         history, first = resumed["metrics"], resumed["epoch"] + 1
     interrupted = False
-    monitor = GradientMonitor(model).attach() if args.watch_gradients else None
-    nan_policy = args.nan_policy and NaNPolicy(args.nan_policy, model, optimizer)
+    monitor = GradientMonitor(net).attach() if args.watch_gradients else None
+    nan_policy = args.nan_policy and NaNPolicy(args.nan_policy, net, optimizer)
     try:
         for epoch in range(first, args.epochs + 1):
             if nan_policy:
                 nan_policy.save_good_state()
+            if sampler is not None:
+                sampler.set_epoch(epoch)
             history.append(_train_epoch(model, loader, optimizer, schedule, loss_fn, epoch,
                                         args, x_val, y_val, nan_policy))
             h = history[-1]
-            print(f"epoch {epoch}/{args.epochs}: loss {h['train_loss']:.4f}, accuracy "
-                  f"{h['train_accuracy']:.4f}, validation accuracy {h['val_accuracy']:.4f}, "
-                  f"{h['samples_per_second']:.0f} images/s", flush=True)
+            say(f"epoch {epoch}/{args.epochs}: loss {h['train_loss']:.4f}, accuracy "
+                f"{h['train_accuracy']:.4f}, validation accuracy {h['val_accuracy']:.4f}, "
+                f"{h['samples_per_second']:.0f} images/s", flush=True)
             if h.get("stopped"):
-                print("stopped: the NaN policy ended training", flush=True)
+                say("stopped: the NaN policy ended training", flush=True)
                 break
-            save_epoch(out, epoch, args.keep_checkpoints, model=model, optimizer=optimizer,
-                       scheduler=schedule, rng=loader.generator, metrics=history,
-                       config=config)
+            if main_rank:
+                save_epoch(out, epoch, args.keep_checkpoints, model=net, optimizer=optimizer,
+                           scheduler=schedule, rng=loader.generator, metrics=history,
+                           config=config)
     except KeyboardInterrupt:
         interrupted = True
-        print("\ninterrupted: saving the model trained so far", flush=True)
+        say("\ninterrupted: saving the model trained so far", flush=True)
     if monitor is not None:
         monitor.detach()
+    if not main_rank:
+        return 130 if interrupted else 0
 
-    test_loss, test_accuracy = evaluate(model, x_test, y_test)
+    test_loss, test_accuracy = evaluate(net, x_test, y_test)
     weights = out / "weights.safetensors"
-    save(model.state_dict(), weights)
+    save(net.state_dict(), weights)
     metrics = {"model": args.model, "config": config, "epochs": history,
                "test_loss": test_loss, "test_accuracy": test_accuracy,
                "interrupted": interrupted, "weights": str(weights)}
@@ -202,6 +224,10 @@ def run(args) -> int:
     print(f"saved {weights}, {out / 'metrics.json'}"
           + (f" and {out / 'curves.png'}" if plotted else ""), flush=True)
     return 130 if interrupted else 0
+
+
+def _quiet(*args, **kwargs) -> None:
+    """print for the processes other than rank 0 of a distributed run."""
 
 
 def _train_epoch(model, loader, optimizer, schedule, loss_fn, epoch, args, x_val, y_val,

@@ -18,6 +18,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
     ("bench_rnn.py", "LSTM 28-128"),
     ("bench_keras.py", "throughput relative to chainrule.nn"),
     ("bench_diagnostics.py", "monitored"),
+    ("bench_distributed.py", "allreduce/step"),
 ])
 def test_benchmark_runs_and_prints_its_table(script, expected):
     out = subprocess.run([sys.executable, str(BENCH / script), "--quick"], capture_output=True,

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import chainrule as cr
 from chainrule.data import DistributedSampler
 
 RANKS = Path(__file__).with_name("ranks.py")
@@ -79,3 +80,17 @@ def test_the_sampler_shares_an_epoch_between_ranks_and_reshuffles(drop_last):
               for r in range(4)]
     assert ours == theirs
     assert np.array_equal(sorted(everything)[:5], [0, 1, 2, 3, 4])
+
+
+def test_chainrule_train_distributed_writes_from_rank_0_only(tmp_path):
+    assert MPIEXEC.exists()
+    done = subprocess.run([str(MPIEXEC), "-n", "2", str(Path(sys.executable).parent /
+                                                         "chainrule"), "train",
+                           "--distributed", "--epochs", "1", "--train-size", "1280",
+                           "--test-size", "200", "--no-progress", "--out",
+                           str(tmp_path / "run")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("epoch 1/1:") == 1 and "2 processes" in done.stdout
+    assert (tmp_path / "run" / "metrics.json").exists()
+    state = cr.load(tmp_path / "run" / "weights.safetensors")
+    assert "1.weight" in state  # the network's own keys, not DistributedDataParallel's
