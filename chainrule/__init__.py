@@ -20,6 +20,7 @@ from . import (
     linalg,
     multiprocessing,
     nn,
+    onnx,
     ops,
     optim,
     sparse,
