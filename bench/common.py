@@ -32,8 +32,23 @@ def users_environment() -> dict:
 def run_as_users_do() -> None:
     """Restart this benchmark without the guard variables if they are set (they are read
     once, when OpenBLAS loads, so they cannot be removed from a running process)."""
-    if any(k in os.environ for k in BLAS_GUARDS):
-        os.execve(sys.executable, [sys.executable, *sys.argv], users_environment())
+    found = [k for k in BLAS_GUARDS if k in os.environ]
+    if found:
+        env = users_environment()
+        env[_REMOVED] = ",".join(found)  # recorded in the results (machine())
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
+_REMOVED = "CHAINRULE_BENCH_REMOVED_BLAS_GUARDS"
+
+
+def worker_blas_kernel() -> str:
+    """The BLAS kernel a worker process reports, started with the environment the
+    workers get (users_environment()): the kernel the timed code really ran."""
+    code = "import sys; sys.path.insert(0, %r); import numpy, common; print(common.blas_kernel())"
+    done = subprocess.run([sys.executable, "-c", code % str(Path(__file__).parent)],
+                          capture_output=True, text=True, env=users_environment())
+    return done.stdout.strip() or f"unknown ({done.stderr.strip()[-200:]})"
 
 
 def blas_kernel() -> str:
@@ -65,6 +80,9 @@ def machine() -> dict:
             # with AVX-512 present, Haswell would mean the guard variables were set
             "cpu_avx512": "avx512f" in flags.split(),
             "blas_guard_variables_set": [k for k in BLAS_GUARDS if k in os.environ],
+            "blas_guard_variables_removed": [k for k in os.environ.get(_REMOVED, "").split(",")
+                                             if k],
+            "worker_blas": worker_blas_kernel(),
             "torch": torch.__version__,
             "torch_threads": torch.get_num_threads(),
             "load_average": os.getloadavg()[0]}
