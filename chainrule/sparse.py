@@ -127,8 +127,9 @@ def mm(sparse: SparseTensor, dense: Tensor) -> Tensor:
     if dense.shape[0] != sparse.shape[1]:
         raise RuntimeError(f"sparse.mm: shapes {sparse.shape} and {tuple(dense.shape)} "
                            f"cannot be multiplied")
-    s = sparse.coalesce()
-    return sparse_mm(s._values, dense, s._indices[0], s._indices[1], s.shape[0])
+    # no coalesce needed: repeated positions add up in the product's row sums anyway
+    rows, cols = sparse._indices
+    return sparse_mm(sparse._values, dense, rows, cols, sparse.shape[0])
 
 
 spmm = mm

@@ -115,9 +115,11 @@ class AnomalyWatcher(Watcher):
             self._check_growth(node, inputs)
         if not self.check_nan:
             return
-        node.forward_was_finite = not any(_non_finite(o._data, True) for o in outputs)
-        bad = sum(_non_finite(o._data, self.check_inf) for o in outputs)
-        if bad:  # with check_inf off, only NaN counts: a later `where` may drop an Inf
+        bad = sum(_non_finite(o._data, True) for o in outputs)  # one pass when all is well
+        node.forward_was_finite = bad == 0
+        if bad and not self.check_inf:  # only NaN counts: a later `where` may drop an Inf
+            bad = sum(_non_finite(o._data, False) for o in outputs)
+        if bad:
             self._raise(node, inputs, "forward", bad, outputs[0]._data.size)
 
     def backward(self, node, grad_outputs, grad_inputs) -> None:

@@ -137,7 +137,11 @@ def module_path(module) -> str:
     # a module called from a forward without being registered there: its class name
     name = next((n for n, m in parent._modules.items() if m is module),
                 type(module).__name__)
-    part = f"[{name}]" if name.isdigit() else name
-    if not parent_path:
-        return part
-    return parent_path + (part if part[0] == "[" else "." + part)
+    return join_path(parent_path, name)
+
+
+def join_path(parent_path: str, name: str) -> str:
+    """`encoder.layers` + `2` -> `encoder.layers[2]`; `` + `linear1` -> `linear1`."""
+    if name.isdigit():
+        return f"{parent_path}[{name}]"
+    return f"{parent_path}.{name}" if parent_path else name

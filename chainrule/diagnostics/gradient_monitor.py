@@ -10,6 +10,7 @@ copy of the gradients.
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 import sys
@@ -18,7 +19,7 @@ import warnings
 import numpy as np
 
 from ..autograd.grad_mode import is_grad_enabled
-from ..autograd.watch import Watcher, watch
+from ..autograd.watch import Watcher, join_path, watch
 from ..keras.callbacks import Callback
 from ..keras.layer import Layer as KerasLayer
 from .findings import Finding, GradientWarning, Thresholds
@@ -26,10 +27,7 @@ from .findings import Finding, GradientWarning, Thresholds
 
 def display_path(dotted: str) -> str:
     """`layers.2.linear1` -> `layers[2].linear1`: module paths as the watch point writes them."""
-    text = ""
-    for part in dotted.split(".") if dotted else []:
-        text += f"[{part}]" if part.isdigit() else ("." + part if text else part)
-    return text or "(model)"
+    return functools.reduce(join_path, dotted.split("."), "") if dotted else "(model)"
 
 
 class GradientMonitor(Watcher, Callback):

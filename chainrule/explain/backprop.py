@@ -5,7 +5,7 @@ Every number comes from the engine's own tensors, seen through the watch point (
 node in the order backpropagation visits it the gradient that arrives, the local
 derivative, and the gradient handed to each input (their chain-rule product); last, each
 parameter's gradient and its value after one plain gradient-descent step. The account
-ends by checking the gradients against finite differences (gradcheck's method).
+ends by checking the gradients against finite differences (`gradcheck_model`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.watch import Watcher, watch
+from ..diagnostics.gradcheck_model import gradcheck_model
 from ..tensor import Tensor
 
 
@@ -121,38 +122,11 @@ def backprop(model, x, y, loss, lr: float = 0.1, format: str = "text") -> str:
         lines.append(f"{item}{name} = {_fmt(p)}: dL/d{name} = {_fmt(p.grad)}, new value "
                      f"{_fmt(p.detach().numpy() - lr * p.grad.numpy())}")
     lines.append(heading("Check against finite differences"))
-    lines.append(f"{item}{_finite_difference_check(model, x, y, loss, params)}")
+    ranking = gradcheck_model(model, x, lambda out: loss(out, y.double()), elements=10**6)
+    worst = max((error for _, error in ranking), default=0.0)
+    lines.append(f"{item}the gradients above {'agree' if worst < 1e-3 else 'DISAGREE'} with "
+                 f"central finite differences of a float64 copy (largest relative "
+                 f"difference {worst:.1e})")
     for name, p in params.items():  # leave the model as it was
         p.grad = saved[name][0]
     return "\n".join(lines) + "\n"
-
-
-def _finite_difference_check(model, x, y, loss, params: dict, eps: float = 1e-6) -> str:
-    """Central differences of the loss in float64 against the engine's gradients."""
-    worst = 0.0
-    originals = {n: p._data for n, p in params.items()}
-    try:
-        for p in params.values():
-            p._data = p._data.astype(np.float64)
-        x64, y64 = (Tensor._wrap(np.asarray(t._data, dtype=np.float64)) for t in (x, y))
-        for p in params.values():
-            if p.grad is None:
-                continue
-            analytic = p.grad._data.astype(np.float64)
-            flat = p._data.reshape(-1)
-            for i in range(flat.size):
-                keep = flat[i]
-                flat[i] = keep + eps
-                up = float(loss(model(x64), y64))
-                flat[i] = keep - eps
-                down = float(loss(model(x64), y64))
-                flat[i] = keep
-                numeric = (up - down) / (2 * eps)
-                scale = max(abs(numeric), abs(analytic.reshape(-1)[i]), 1e-8)
-                worst = max(worst, abs(numeric - analytic.reshape(-1)[i]) / scale)
-    finally:
-        for n, p in params.items():
-            p._data = originals[n]
-    verdict = "agree" if worst < 1e-3 else "DISAGREE"
-    return (f"the gradients above {verdict} with central finite differences in float64 "
-            f"(largest relative difference {worst:.1e})")

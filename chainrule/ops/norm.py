@@ -37,7 +37,9 @@ class BatchNorm(Function):
     def forward(ctx, x, weight, bias, eps, reduce=None):
         axes = (0,) + tuple(range(2, x.ndim))
         summed = (lambda a: a) if reduce is None else reduce
-        count = int(summed(np.array([x.size // x.shape[1]], dtype=np.int64))[0])
+        count = x.size // x.shape[1]
+        if reduce is not None:
+            count = int(reduce(np.array([count], dtype=np.int64))[0])
         batch_mean = summed(np.add.reduce(x, axis=axes, keepdims=True)) / x.dtype.type(count)
         centered = x - batch_mean
         batch_var = summed(np.add.reduce(centered * centered, axis=axes, keepdims=True)) / \

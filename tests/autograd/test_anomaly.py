@@ -90,24 +90,22 @@ def test_healthy_training_runs_silently_and_the_graph_growth_trap_is_found():
     model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
     opt = cr.optim.SGD(model.parameters(), lr=0.01)
     x, y = cr.randn(16, 4), cr.randn(16, 1)
+
+    def train(keep):
+        total = 0
+        for _ in range(3):
+            loss = nn.functional.mse_loss(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total = keep(total, loss)
+
     with warnings.catch_warnings(), detect_anomaly():
         warnings.simplefilter("error")
-        total = 0.0
-        for _ in range(3):
-            loss = nn.functional.mse_loss(model(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item()  # the right way: a number
+        train(lambda total, loss: total + loss.item())  # the right way: a number
     with pytest.warns(GraphGrowthWarning, match="total_loss") as caught, detect_anomaly():
-        total_loss = 0
-        for _ in range(3):
-            loss = nn.functional.mse_loss(model(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total_loss += loss  # the mistake: keeps every step's graph alive
+        train(lambda total, loss: total + loss)  # the mistake: keeps every step's graph
     assert len(caught) == 1 and caught[0].filename == __file__
     mistake = open(__file__).read().splitlines().index(
-        "            total_loss += loss  # the mistake: keeps every step's graph alive")
+        "        train(lambda total, loss: total + loss)  # the mistake: keeps every step's graph")
     assert caught[0].lineno == mistake + 1

@@ -99,9 +99,6 @@ class DistributedDataParallel(Module):
                 offset += size
         self._reset()
 
-    def state_dict(self, *args, **kwargs):
-        return super().state_dict(*args, **kwargs)  # keys start with "module.", as PyTorch
-
 
 def _float_buffers(module: Module) -> list:
     return [b for b in module.buffers() if b.dtype.kind == "f"]
