@@ -10,21 +10,26 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# The demo needs only NumPy, tqdm and matplotlib; the tests add PyTorch (the oracle).
+# The demo needs NumPy, tqdm and matplotlib, and numba for the compiled kernels; the
+# tests add PyTorch (the oracle).
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install -q -e '.[train]'
+	$(BIN)/pip install -q -e '.[train,fast]'
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install -q -e '.[train,test]'
+	$(BIN)/pip install -q -e '.[train,test,fast]'
 	touch $@
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check chainrule tests bench scripts examples
 	$(BIN)/python scripts/line_count.py
 
+# The second run is a machine without numba: the ops, layers, optimizers and the
+# training command on the NumPy references alone.
 test: lint dataset graphviz
 	$(BIN)/python -m pytest -n 2 -q
+	PYTHONPATH=scripts/without_numba $(BIN)/python -m pytest -n 2 -q -p no:cacheprovider \
+	    tests/nn tests/optim tests/autograd tests/kernels/test_without_numba.py
 
 # Debian's package puts the IDX files where chainrule looks; elsewhere the
 # dataset class downloads them into the user cache on first use.

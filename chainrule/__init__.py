@@ -4,7 +4,11 @@ The public names mirror PyTorch's: `chainrule.tensor`, `chainrule.nn`,
 `chainrule.optim`, `chainrule.utils.data`, `chainrule.autograd`.
 """
 
-from . import (
+from . import kernels
+
+kernels.share_cores()  # before NumPy loads OpenBLAS: NOTE [ One owner for the cores ]
+
+from . import (  # noqa: E402
     accelerator,
     autograd,
     backends,

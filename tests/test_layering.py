@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "chainrule"
 LAYERS = [
     ("base", ["chainrule.device", "chainrule.dtypes", "chainrule.random", "chainrule.cuda",
               "chainrule.accelerator", "chainrule.backends", "chainrule.multiprocessing",
-              "chainrule.version", "chainrule.distributed"]),
+              "chainrule.version", "chainrule.distributed", "chainrule.kernels"]),
     ("autograd", ["chainrule.autograd"]),
     ("ops", ["chainrule.ops"]),
     ("tensor", ["chainrule.creation", "chainrule.comparison", "chainrule.tensor",

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import kernels
 from ..autograd.function import Function
 from .primitives import sum_
 
@@ -58,11 +59,15 @@ def _columns(x: np.ndarray, kh: int, kw: int, geometry: Geometry) -> np.ndarray:
     n, c, h, w = x.shape
     ho, wo = geometry.output_size(h, w, kh, kw)
     xp = _pad(x, geometry)
+    g = geometry.groups
+    compiled = kernels.get("im2col")
+    if compiled:
+        return compiled(xp, kh, kw, geometry.stride, geometry.dilation, ho, wo).reshape(
+            g, -1, n * ho * wo)
     sn, sc, sh, sw = xp.strides
     (dh, dw), (th, tw) = geometry.dilation, geometry.stride
     windows = as_strided(xp, (n, c, kh, kw, ho, wo), (sn, sc, sh * dh, sw * dw, sh * th, sw * tw),
                          writeable=False)
-    g = geometry.groups
     windows = windows.reshape(n, g, c // g, kh, kw, ho, wo).transpose(1, 2, 3, 4, 0, 5, 6)
     return windows.reshape(g, (c // g) * kh * kw, n * ho * wo)
 
@@ -70,18 +75,27 @@ def _columns(x: np.ndarray, kh: int, kw: int, geometry: Geometry) -> np.ndarray:
 def _group_rows(y: np.ndarray, groups: int) -> np.ndarray:
     """(N, O, Ho, Wo) -> (groups, O/groups, N·Ho·Wo), the layout of the column products."""
     n, o, ho, wo = y.shape
+    compiled = kernels.get("images_to_rows")
+    if compiled:
+        return compiled(y).reshape(groups, o // groups, n * ho * wo)
     return y.reshape(n, groups, o // groups, ho * wo).transpose(1, 2, 0, 3).reshape(
         groups, o // groups, n * ho * wo)
 
 
-def conv_forward(x: np.ndarray, w: np.ndarray, geometry: Geometry,
-                 columns: np.ndarray) -> np.ndarray:
+def conv_forward(x: np.ndarray, w: np.ndarray, geometry: Geometry, columns: np.ndarray,
+                 bias: np.ndarray | None = None) -> np.ndarray:
     n, _, h, width = x.shape
     o, _, kh, kw = w.shape
     ho, wo = geometry.output_size(h, width, kh, kw)
     g = geometry.groups
     out = w.reshape(g, o // g, -1) @ columns  # (g, O/g, N·Ho·Wo)
-    return out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3).copy()
+    compiled = kernels.get("rows_to_images")
+    if compiled:
+        return compiled(out.reshape(o, -1), bias, n, ho, wo)
+    y = out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3).copy()
+    if bias is not None:
+        y += bias.reshape(1, -1, 1, 1)
+    return y
 
 
 def conv_input_grad(grad: np.ndarray, w: np.ndarray, input_shape: tuple,
@@ -92,9 +106,16 @@ def conv_input_grad(grad: np.ndarray, w: np.ndarray, input_shape: tuple,
     g = geometry.groups
     _, _, ho, wo = grad.shape
     cols = w.reshape(g, -1, cg * kh * kw).transpose(0, 2, 1) @ _group_rows(grad, g)
-    cols = cols.reshape(c, kh, kw, n, ho, wo)
     (pt, pb), (pl, pr) = geometry.padding
     (dh, dw), (sh, sw) = geometry.dilation, geometry.stride
+    compiled = kernels.get("col2im")
+    if compiled:
+        padded = compiled(cols.reshape(c * kh * kw, -1), (n, c, h + pt + pb, width + pl + pr),
+                          kh, kw, geometry.stride, geometry.dilation, ho, wo)
+        if pt == pb == pl == pr == 0:
+            return padded
+        return padded[:, :, pt : pt + h, pl : pl + width].copy()
+    cols = cols.reshape(c, kh, kw, n, ho, wo)
     padded = np.zeros((c, n, h + pt + pb, width + pl + pr), dtype=grad.dtype)
     for i in range(kh):
         for j in range(kw):
@@ -120,10 +141,7 @@ class Conv2d(Function):
         # The weight gradient needs the same columns: keep them until backward rather
         # than building them twice (the copy costs as much as a third of the GEMM).
         ctx.columns = _columns(x, w.shape[2], w.shape[3], geometry)
-        y = conv_forward(x, w, geometry, ctx.columns)
-        if b is not None:
-            y += b.reshape(1, -1, 1, 1)
-        return y
+        return conv_forward(x, w, geometry, ctx.columns, b)
 
     # dx = conv_transpose(g, w), dw = conv_weight_grad(x, g), db = Σ g over N, H, W
     @staticmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..autograd.function import Function
 
 
@@ -66,15 +67,12 @@ class MaxPool2d(Function):
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode, return_indices):
         windows = PoolWindows(x.shape, kernel, stride, padding, dilation, ceil_mode)
-        xp = windows.pad(x, -np.inf)
-        best = windows.view(xp, 0).copy()
         index_type = np.int16 if windows.kh * windows.kw < 2 ** 15 else np.int64
-        arg = np.zeros(best.shape, dtype=index_type)
-        for offset in range(1, windows.kh * windows.kw):
-            candidate = windows.view(xp, offset)
-            better = np.greater(candidate, best)  # strict: the first maximum keeps the gradient
-            np.maximum(best, candidate, out=best)
-            np.copyto(arg, index_type(offset), where=better)
+        kernel = kernels.get("max_pool2d")
+        if kernel:
+            best, arg = kernel(x, windows, index_type)
+        else:
+            best, arg = _max_pool_reference(x, windows, index_type)
         ctx.windows, ctx.arg = windows, arg
         if not return_indices:
             return best
@@ -88,6 +86,18 @@ class MaxPool2d(Function):
         return ScatterToWindows.apply(grad, ctx.windows, ctx.arg)
 
 
+def _max_pool_reference(x, windows: PoolWindows, index_type) -> tuple:
+    xp = windows.pad(x, -np.inf)
+    best = windows.view(xp, 0).copy()
+    arg = np.zeros(best.shape, dtype=index_type)
+    for offset in range(1, windows.kh * windows.kw):
+        candidate = windows.view(xp, offset)
+        better = np.greater(candidate, best)  # strict: the first maximum keeps the gradient
+        np.maximum(best, candidate, out=best)
+        np.copyto(arg, index_type(offset), where=better)
+    return best, arg
+
+
 def max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices=False):
     """The pooled values, and with `return_indices` also their flat positions."""
     return MaxPool2d.apply(x, kernel, stride, padding, dilation, ceil_mode, return_indices)
@@ -99,6 +109,9 @@ class ScatterToWindows(Function):
     @staticmethod
     def forward(ctx, grad, windows: PoolWindows, arg):
         ctx.windows, ctx.arg = windows, arg
+        kernel = kernels.get("max_pool2d_scatter")
+        if kernel:
+            return kernel(grad, windows, arg)
         padded = np.zeros(windows.padded_shape, dtype=grad.dtype)
         for offset in range(windows.kh * windows.kw):
             target = windows.view(padded, offset)
@@ -119,6 +132,9 @@ class GatherFromWindows(Function):
     @staticmethod
     def forward(ctx, v, windows: PoolWindows, arg):
         ctx.windows, ctx.arg = windows, arg
+        kernel = kernels.get("max_pool2d_gather")
+        if kernel:
+            return kernel(v, windows, arg)
         vp = windows.pad(v, 0.0)
         out = np.zeros(arg.shape, dtype=v.dtype)
         for offset in range(windows.kh * windows.kw):

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from .. import kernels
 from ..autograd.function import Function
 from ..autograd.tensor_base import TensorBase
 from .primitives import nondifferentiable, where
@@ -265,7 +266,56 @@ def relu(x):
     return ReLU.apply(x)
 
 
-_erf = np.frompyfunc(math.erf, 1, 1)
+class _ErfPieces:
+    """erf as polynomials on pieces of width 1/2 of [0, 6), fitted once to math.erf.
+
+    Each piece is a Chebyshev interpolant of degree 12 (of erf(x)/x on the first piece,
+    so that tiny x keep their relative precision), stored in powers of the piece's own
+    coordinate t ∈ [-1, 1]. Every element runs the same Horner loop with its piece's
+    coefficients gathered by np.take: about 40 array passes and no Python per element,
+    within 2e-15 of math.erf. Past 6, erf(x) rounds to ±1 in float64 (a last piece
+    holding the constant 1). The compiled kernel calls libm's erf instead.
+    """
+
+    WIDTH, DEGREE, END = 0.5, 12, 6.0
+
+    def __init__(self) -> None:
+        self.columns = None  # (DEGREE + 1, pieces): coefficient of t^d for each piece
+
+    def fit(self) -> np.ndarray:
+        if self.columns is None:
+            cheb = np.polynomial.chebyshev
+            math_erf = np.vectorize(math.erf)
+            pieces = []
+            for k in range(int(self.END / self.WIDTH)):
+                def on_piece(t, start=k * self.WIDTH):
+                    x = start + (t + 1) * self.WIDTH / 2
+                    return math_erf(x) / x if start == 0 else math_erf(x)
+                pieces.append(cheb.cheb2poly(cheb.chebinterpolate(on_piece, self.DEGREE)))
+            pieces.append(np.eye(1, self.DEGREE + 1)[0])  # the constant 1 past END
+            self.columns = np.array(pieces).T.copy()
+        return self.columns
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        columns = self.fit()
+        last = columns.shape[1] - 1
+        x = np.asarray(x)
+        magnitude = np.minimum(np.abs(x.astype(np.float64).reshape(-1)), self.END)
+        piece = np.minimum(magnitude // self.WIDTH, last)
+        piece[np.isnan(piece)] = last
+        piece = piece.astype(np.intp)
+        t = (magnitude - piece * self.WIDTH) * (2 / self.WIDTH) - 1
+        out, coefficient = np.take(columns[self.DEGREE], piece), np.empty_like(t)
+        for degree in range(self.DEGREE - 1, -1, -1):
+            out *= t
+            out += np.take(columns[degree], piece, out=coefficient)
+        np.multiply(out, magnitude, out=out, where=piece == 0)
+        out[np.isnan(magnitude)] = np.nan
+        out = np.copysign(out, x.reshape(-1)).reshape(x.shape)
+        return out.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
+
+
+_erf_reference = _ErfPieces()
 
 
 class Erf(Function):
@@ -274,7 +324,9 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.asarray(_erf(x), dtype=x.dtype)
+        x = np.asarray(x)
+        compiled = kernels.get("erf")
+        return compiled(x) if compiled else _erf_reference(x)
 
     # dy/dx = 2/√π · e^(-x²)
     @staticmethod

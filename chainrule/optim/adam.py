@@ -39,14 +39,16 @@ class Adam(Optimizer):
         eps: added to the denominator for numerical stability.
         weight_decay: L2 penalty.
         amsgrad: use the maximum of past second moments.
+        fused: update each parameter in one compiled pass (kernels/optim.py); None uses
+            it where numba is installed, False always runs the NumPy passes below.
     """
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False,
-                 *, maximize: bool = False) -> None:
+                 *, maximize: bool = False, fused: bool | None = None) -> None:
         check_adam_options(lr, betas, eps, weight_decay)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad, maximize=maximize))
+                                      amsgrad=amsgrad, maximize=maximize, fused=fused))
 
     def _init_state(self, p, group) -> dict:
         state = {"step": 0, "exp_avg": np.zeros_like(p._data), "exp_avg_sq": np.zeros_like(p._data)}
@@ -59,9 +61,21 @@ class Adam(Optimizer):
         lr, decay = group["lr"], group["weight_decay"]
         state["step"] += 1
         step = state["step"]
-        if decay and self.decoupled_weight_decay:  # AdamW; Adam's L2 term is the base's
-            param *= 1 - lr * decay
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        # m̂/(√v̂ + eps) = (√c₂/c₁) · m/(√v + eps·√c₂), with cᵢ = 1 - βᵢᵗ: the bias
+        # corrections fold into two scalars instead of two passes over the arrays.
+        root_c2 = math.sqrt(1 - beta2 ** step)
+        step_size = lr * root_c2 / (1 - beta1 ** step)
+        decoupled = decay and self.decoupled_weight_decay  # AdamW; Adam's L2 is the base's
+        fused = self._fused("adam", group, param, grad, m, v)
+        if fused:
+            v_max = state.get("max_exp_avg_sq", v)
+            fused(param.reshape(-1), grad.reshape(-1), m.reshape(-1), v.reshape(-1),
+                  v_max.reshape(-1), group["amsgrad"], beta1, beta2, group["eps"] * root_c2,
+                  step_size, 1 - lr * decay if decoupled else 1.0)
+            return
+        if decoupled:
+            param *= 1 - lr * decay
         scratch = self._scratch(param)
         np.multiply(grad, 1 - beta1, out=scratch)
         m *= beta1
@@ -73,13 +87,10 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        # m̂/(√v̂ + eps) = (√c₂/c₁) · m/(√v + eps·√c₂), with cᵢ = 1 - βᵢᵗ: the bias
-        # corrections fold into two scalars instead of two passes over the arrays.
-        root_c2 = math.sqrt(1 - beta2 ** step)
         np.sqrt(v, out=scratch)
         scratch += group["eps"] * root_c2
         np.divide(m, scratch, out=scratch)
-        scratch *= lr * root_c2 / (1 - beta1 ** step)
+        scratch *= step_size
         param -= scratch
 
 
@@ -94,5 +105,6 @@ class AdamW(Adam):
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False,
-                 *, maximize: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+                 *, maximize: bool = False, fused: bool | None = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         fused=fused)

@@ -23,16 +23,20 @@ class RMSprop(Optimizer):
         s ← √v + eps           otherwise
         b ← momentum · b + g/s;  p ← p - lr · b     if momentum > 0
         p ← p - lr · g/s                            otherwise
+
+    With `fused` unset or True the update runs as one compiled pass per parameter
+    (kernels/optim.py) where numba is installed; fused=False keeps the NumPy passes.
     """
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
-                 *, maximize: bool = False) -> None:
+                 *, maximize: bool = False, fused: bool | None = None) -> None:
         for name, value in (("learning rate", lr), ("epsilon", eps), ("alpha", alpha),
                             ("momentum", momentum), ("weight_decay", weight_decay)):
             _check(name, value)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum, centered=centered, maximize=maximize))
+                                      momentum=momentum, centered=centered, maximize=maximize,
+                                      fused=fused))
 
     def _init_state(self, p, group) -> dict:
         state = {"step": 0, "square_avg": np.zeros_like(p._data)}
@@ -46,6 +50,12 @@ class RMSprop(Optimizer):
         state["step"] += 1
         alpha = group["alpha"]
         v = state["square_avg"]
+        fused = self._fused("rmsprop", group, param, grad)
+        if fused:
+            flat = [state.get(name, v).reshape(-1) for name in ("grad_avg", "momentum_buffer")]
+            fused(param.reshape(-1), grad.reshape(-1), v.reshape(-1), *flat, alpha,
+                  group["eps"], group["lr"], group["momentum"], group["centered"])
+            return
         v *= alpha
         v += (1 - alpha) * grad * grad
         if group["centered"]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import kernels
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
@@ -35,6 +36,11 @@ class Optimizer:
     decoupled_weight_decay = False
 
     def __init__(self, params: Iterable, defaults: dict[str, Any]) -> None:
+        if defaults.get("fused") and kernels.active() != "numba":
+            raise RuntimeError(
+                f"{type(self).__name__}(fused=True) needs the compiled kernels: install "
+                "numba (pip install 'chainrule[fast]') and leave CHAINRULE_KERNELS unset, "
+                "or pass fused=None to use them when available")
         self.defaults = defaults
         self.state: dict[Tensor, dict] = {}
         self._scratch_buffers: dict[np.dtype, np.ndarray] = {}
@@ -115,6 +121,18 @@ class Optimizer:
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
         raise NotImplementedError
+
+    @staticmethod
+    def _fused(name: str, group: dict, *arrays: np.ndarray):
+        """The one-pass compiled update (kernels/optim.py), or None to run the reference:
+        with fused=False, without numba, or for arrays it cannot walk flat."""
+        if group.get("fused") is False:
+            return None
+        dtype = arrays[0].dtype
+        if dtype.kind != "f" or any(a.dtype != dtype or not a.flags.c_contiguous
+                                    for a in arrays):
+            return None
+        return kernels.get(name)
 
     # -- saving -------------------------------------------------------------------------
 

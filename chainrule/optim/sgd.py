@@ -23,11 +23,13 @@ class SGD(Optimizer):
         params: parameters or parameter groups.
         lr: learning rate.
         momentum, dampening, weight_decay, nesterov, maximize: as in PyTorch.
+        fused: one compiled pass per parameter (kernels/optim.py); None uses it where
+            numba is installed, False always runs the NumPy passes.
     """
 
     def __init__(self, params, lr: float = required, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
-                 *, maximize: bool = False) -> None:
+                 *, maximize: bool = False, fused: bool | None = None) -> None:
         if lr is not required and lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -38,10 +40,19 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
+                                      maximize=maximize, fused=fused))
 
     def _update(self, param, grad, state, group) -> None:
         momentum = group["momentum"]
+        fused = self._fused("sgd", group, param, grad)
+        if fused:
+            buf = state.get("momentum_buffer")
+            first_step = buf is None
+            if momentum and first_step:
+                buf = state["momentum_buffer"] = np.empty_like(grad)
+            fused(param.reshape(-1), grad.reshape(-1), (param if buf is None else buf).reshape(-1),
+                  first_step, group["lr"], momentum, group["dampening"], group["nesterov"])
+            return
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
