@@ -88,8 +88,24 @@ def machine() -> dict:
             "load_average": os.getloadavg()[0]}
 
 
+# chainrule's workers run as a script that imports chainrule before NumPy: chainrule then
+# tells idle thread pools to sleep (NOTE [ One owner for the cores ] in kernels/).
+# The benchmark scripts import NumPy first, so their chainrule workers get the same two
+# settings from the environment. "chainrule-numpy" is chainrule without its kernels.
+CHAINRULE_THREADS = {"OPENBLAS_THREAD_TIMEOUT": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+
+
+def worker_environment(library: str) -> dict:
+    env = users_environment()
+    if library.startswith("chainrule"):
+        env.update({k: v for k, v in CHAINRULE_THREADS.items() if k not in os.environ})
+    if library == "chainrule-numpy":
+        env["CHAINRULE_KERNELS"] = "numpy"
+    return env
+
+
 def alternate_workers(script: str, libraries: list[str], rounds: int,
-                      extra: list[str]) -> dict[str, list[dict]]:
+                      extra: list[str], env: dict | None = None) -> dict[str, list[dict]]:
     """Run `script --worker LIB ...` once per library per round, in turn, each in a fresh
     process; collect the JSON each prints last.
 
@@ -100,7 +116,8 @@ def alternate_workers(script: str, libraries: list[str], rounds: int,
     for _ in range(rounds):
         for lib in libraries:
             out = subprocess.run([sys.executable, script, "--worker", lib, *extra],
-                                 capture_output=True, text=True, env=users_environment())
+                                 capture_output=True, text=True,
+                                 env={**worker_environment(lib), **(env or {})})
             if out.returncode != 0:
                 raise RuntimeError(f"{script} --worker {lib} failed:\n{out.stderr}")
             runs[lib].append(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -118,6 +135,65 @@ def time_epochs(epoch, runs: int = 3) -> tuple[list[float], object]:
         result = epoch()
         seconds.append(time.perf_counter() - start)
     return seconds, result
+
+
+def peak_matmul_rate(size: int = 2048, repeats: int = 5) -> float:
+    """FLOP/s of the best of large float32 matrix products, NumPy's and PyTorch's."""
+    import time
+
+    import torch
+
+    a = np.random.default_rng(0).standard_normal((size, size), dtype=np.float32)
+    t = torch.from_numpy(a)
+    best = float("inf")
+    for run in (lambda: a @ a, lambda: t @ t):
+        run()
+        for _ in range(repeats):
+            start = time.perf_counter()
+            run()
+            best = min(best, time.perf_counter() - start)
+    return 2.0 * size ** 3 / best
+
+
+# Where a chainrule step spends its time, by the file of the Python function running
+# (with its NumPy and compiled calls counted in it): the profile the README quotes.
+FAMILIES = [("convolution", ("ops/conv.py", "kernels/conv.py")),
+            ("pooling", ("ops/pool.py", "kernels/pool.py")),
+            ("linear (matrix products)", ("ops/linalg.py",)),
+            ("recurrence", ("ops/recurrent.py",)),
+            ("activations", ("ops/unary.py", "kernels/elementwise.py")),
+            ("loss and softmax", ("ops/loss.py", "ops/softmax.py", "nn/functional/loss.py")),
+            ("optimizer", ("optim/", "kernels/optim.py")),
+            ("autograd engine", ("autograd/",)),
+            ("modules and shapes", ("nn/", "ops/"))]
+
+
+def profile_step(step, steps: int = 5) -> dict[str, float]:
+    """Share of a step's time per op family (FAMILIES), from cProfile over `steps` calls."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile(builtins=False)
+    profiler.enable()
+    for _ in range(steps):
+        step()
+    profiler.disable()
+    spent: dict[str, float] = {}
+    for (path, _, _), (_, _, own, _, _) in pstats.Stats(profiler).stats.items():
+        path = path.replace(os.sep, "/")
+        family = "other (Python, framework glue)"
+        if "/chainrule/" in path:
+            inside = path.split("/chainrule/", 1)[1]
+            family = next((name for name, parts in FAMILIES
+                           if any(inside.startswith(p) for p in parts)), "other chainrule")
+        spent[family] = spent.get(family, 0.0) + own
+    total = sum(spent.values())
+    return dict(sorted(((k, v / total) for k, v in spent.items()), key=lambda kv: -kv[1]))
+
+
+def profile_table(shares: dict[str, float]) -> str:
+    return table([(family, f"{share:.0%}") for family, share in shares.items()],
+                 ("where chainrule's step spends its time", "share"))
 
 
 def median(values: list[float]) -> float:

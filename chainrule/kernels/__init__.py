@@ -46,10 +46,8 @@ _CHOICES = ("auto", "numba", "numpy")
 _FAMILIES = {
     "max_pool2d": "pool", "max_pool2d_scatter": "pool", "max_pool2d_gather": "pool",
     "im2col": "conv", "col2im": "conv", "rows_to_images": "conv", "images_to_rows": "conv",
-    "erf": "elementwise",
+    "erf": "elementwise", "relu_backward": "elementwise",
     "adam": "optim", "sgd": "optim", "rmsprop": "optim",
-    "lstm_gates": "recurrent", "lstm_gates_backward": "recurrent",
-    "gru_gates": "recurrent", "gru_gates_backward": "recurrent",
 }
 
 

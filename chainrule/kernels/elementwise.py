@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True)
@@ -20,3 +20,19 @@ def erf(x: np.ndarray) -> np.ndarray:
     out = np.empty(flat.shape, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
     _erf(flat, out)
     return out.reshape(x.shape)
+
+
+@njit(parallel=True, cache=True)
+def _relu_backward(grad, y, out):
+    for i in prange(grad.size):
+        out[i] = grad[i] if y[i] > 0 else 0
+
+
+def relu_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """grad where y > 0, else 0: one pass, no boolean mask in between."""
+    out = np.empty(np.broadcast_shapes(grad.shape, y.shape), dtype=grad.dtype)
+    if grad.shape != out.shape or y.shape != out.shape:
+        return grad * (y > 0)
+    _relu_backward(np.ascontiguousarray(grad).reshape(-1), np.ascontiguousarray(y).reshape(-1),
+                   out.reshape(-1))
+    return out

@@ -259,6 +259,10 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
+        if type(grad) is np.ndarray:  # not recording: the one-pass kernel may run
+            compiled = kernels.get("relu_backward")
+            if compiled:
+                return compiled(grad, y)
         return grad * (y > 0)
 
 

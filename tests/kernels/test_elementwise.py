@@ -10,6 +10,7 @@ import torch
 
 import chainrule as cr
 from chainrule import kernels
+from tests.kernels.paths import assert_paths_agree
 
 VALUES = np.concatenate([np.linspace(-7, 7, 4001), [0.0, -0.0, 1e-300, -1e-12, 5.999, 6.0,
                                                     6.001, 30.0, np.inf, -np.inf, np.nan]])
@@ -49,3 +50,17 @@ def test_erf_of_a_strided_view(path):
     with kernels.use(path):
         got = cr.erf(cr.tensor(x)).numpy()
     np.testing.assert_allclose(got, np.vectorize(math.erf)(x), rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_gradient_kernel_matches_reference(dtype):
+    image = np.random.default_rng(2).standard_normal((3, 4, 5)).astype(dtype)
+    image[0, 0, :2] = 0.0  # the gradient at 0 is 0, as PyTorch's
+
+    def compute():
+        x = cr.tensor(image, requires_grad=True)
+        y = cr.relu(x)
+        (gx,) = cr.autograd.grad((y * cr.tensor(image[::-1].copy())).sum(), [x])
+        return [y.detach().numpy(), gx.numpy()]
+
+    assert_paths_agree(compute, exact=(0, 1))
