@@ -6,7 +6,10 @@ Workloads:
 
 Each round runs each library in a fresh worker process, alternating (see
 common.alternate_workers); a worker times three runs after one warm-up run, and the
-report gives the median of all timed runs.
+report gives the median of all timed runs. For the MLP, chainrule also runs on its NumPy
+references alone (chainrule-numpy) and a hand-written NumPy loop gives the floor. Each
+workload reports its matrix-product FLOPs against the machine's peak rate, and a profile
+of chainrule's step by op family.
 
 Usage: python bench/bench_mlp.py [--rounds N] [--quick]
 """
@@ -22,6 +25,9 @@ from common import (
     alternate_workers,
     blas_kernel,
     median,
+    peak_matmul_rate,
+    profile_step,
+    profile_table,
     run_as_users_do,
     table,
     time_epochs,
@@ -32,6 +38,16 @@ WORKLOADS = {
     "mlp": ("mlp 784-256-128-10, Adam, batch 128", "images"),
     "regression": ("regression 1-10-1 sigmoid, SGD, 100 points", "steps"),
 }
+# matrix-product FLOPs per unit: forward, and twice that backward (no input gradient
+# for the first layer)
+LAYERS = {"mlp": [(784, 256), (256, 128), (128, 10)], "regression": [(1, 10), (10, 1)]}
+ROWS_PER_UNIT = {"mlp": 1, "regression": 100}
+
+
+def flops_per_unit(workload: str) -> float:
+    layers = LAYERS[workload]
+    forward = sum(2.0 * i * o for i, o in layers)
+    return ROWS_PER_UNIT[workload] * (3 * forward - 2.0 * layers[0][0] * layers[0][1])
 
 
 def fashion_batches(batch_size: int, limit: int | None, seed: int = 0):
@@ -118,14 +134,16 @@ def worker(library: str, workload: str, limit: int | None, steps: int) -> dict:
         units = steps
     theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy())
                             for k, v in ours.state_dict().items()})
+    profile = None
     if library == "numpy":
         epoch = numpy_mlp_epoch([p.detach().numpy().copy() for p in ours.parameters()],
                                 batches)
     else:
-        model = ours if library == "chainrule" else theirs
-        wrap = cr.from_numpy if library == "chainrule" else torch.from_numpy
+        family = "chainrule" if library.startswith("chainrule") else "pytorch"
+        model = ours if family == "chainrule" else theirs
+        wrap = cr.from_numpy if family == "chainrule" else torch.from_numpy
         data = [(wrap(x), wrap(y)) for x, y in batches]
-        opt, criterion = make_opt[library](model.parameters()), loss_fn[library]
+        opt, criterion = make_opt[family](model.parameters()), loss_fn[family]
 
         def epoch():
             for x, y in data:
@@ -136,7 +154,9 @@ def worker(library: str, workload: str, limit: int | None, steps: int) -> dict:
             return loss
 
     seconds, loss = time_epochs(epoch)
-    return {"seconds": seconds, "units": units, "final_loss": float(loss)}
+    if library == "chainrule":
+        profile = profile_step(epoch, steps=1)
+    return {"seconds": seconds, "units": units, "final_loss": float(loss), "profile": profile}
 
 
 def main() -> None:
@@ -145,7 +165,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="a few batches, nothing written")
-    parser.add_argument("--worker", choices=["chainrule", "pytorch", "numpy"])
+    parser.add_argument("--worker", choices=["chainrule", "chainrule-numpy", "pytorch", "numpy"])
     parser.add_argument("--workload", choices=sorted(WORKLOADS), default="mlp")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--steps", type=int, default=2000)
@@ -156,10 +176,12 @@ def main() -> None:
     rounds = 1 if args.quick else args.rounds
     extra = {"mlp": ["--limit", "2560"] if args.quick else [],
              "regression": ["--steps", "50" if args.quick else str(args.steps)]}
-    results, rows = [], []
+    results, rows, profiles = [], [], []
+    peak = peak_matmul_rate()
     for workload, (name, unit) in WORKLOADS.items():
         # The hand-written NumPy loop is the floor for the MLP (see numpy_mlp_epoch).
-        libraries = ["chainrule", "pytorch"] + (["numpy"] if workload == "mlp" else [])
+        libraries = ["chainrule", "pytorch"] + (["chainrule-numpy", "numpy"]
+                                                if workload == "mlp" else [])
         runs = alternate_workers(__file__, libraries, rounds,
                                  ["--workload", workload, *extra[workload]])
         seconds = {lib: median([t for r in rs for t in r["seconds"]]) for lib, rs in runs.items()}
@@ -167,15 +189,31 @@ def main() -> None:
         result = {"workload": name, "unit": unit, "units_per_run": units, "runs": runs,
                   "median_seconds": seconds,
                   "throughput": {lib: units / s for lib, s in seconds.items()},
-                  "speedup_over_pytorch": seconds["pytorch"] / seconds["chainrule"]}
+                  "speedup_over_pytorch": seconds["pytorch"] / seconds["chainrule"],
+                  "machine_peak_matmul_gflops": peak / 1e9,
+                  "fraction_of_peak_matmul": {lib: units * flops_per_unit(workload) / s / peak
+                                              for lib, s in seconds.items()},
+                  "profile": runs["chainrule"][-1]["profile"]}
+        if "chainrule-numpy" in seconds:
+            result["numpy_path_speedup_over_pytorch"] = \
+                seconds["pytorch"] / seconds["chainrule-numpy"]
         results.append(result)
+        profiles.append((name, result["profile"]))
         numpy_rate = f"{units / seconds['numpy']:.0f} {unit}/s" if "numpy" in seconds else "-"
-        rows.append((name, f"{units / seconds['chainrule']:.0f} {unit}/s",
+        path_rate = (f"{units / seconds['chainrule-numpy']:.0f} {unit}/s"
+                     if "chainrule-numpy" in seconds else "-")
+        mfu = result["fraction_of_peak_matmul"]
+        rows.append((name, f"{units / seconds['chainrule']:.0f} {unit}/s", path_rate,
                      f"{units / seconds['pytorch']:.0f} {unit}/s", numpy_rate,
-                     f"{result['speedup_over_pytorch']:.2f}x"))
-    print(f"BLAS: {blas_kernel()}")
-    print(table(rows, ("workload", "chainrule", "pytorch", "hand-written numpy",
-                       "chainrule / pytorch")))
+                     f"{result['speedup_over_pytorch']:.2f}x",
+                     f"{mfu['chainrule']:.1%} / {mfu['pytorch']:.1%}"))
+    print(f"BLAS: {blas_kernel()}; peak matmul {peak / 1e9:.0f} GFLOP/s")
+    print(table(rows, ("workload", "chainrule", "chainrule (NumPy path)", "pytorch",
+                       "hand-written numpy", "chainrule / pytorch",
+                       "of peak matmul (chainrule / pytorch)")))
+    for name, shares in profiles:
+        print(f"\n{name}")
+        print(profile_table(shares))
     if not args.quick:
         print("wrote", write("training", {"workloads": results}))
 

@@ -20,6 +20,9 @@ from common import (
     alternate_workers,
     blas_kernel,
     median,
+    peak_matmul_rate,
+    profile_step,
+    profile_table,
     run_as_users_do,
     table,
     time_epochs,
@@ -65,8 +68,19 @@ def worker(library: str, workload: str, limit: int | None) -> dict:
         return loss
 
     seconds, loss = time_epochs(epoch)
+    profile = profile_step(epoch, steps=1) if library == "chainrule" else None
     return {"seconds": seconds, "units": sum(len(y) for _, y in batches),
-            "final_loss": float(loss)}
+            "final_loss": float(loss), "profile": profile}
+
+
+def flops_per_image(workload: str, steps: int = 28, inputs: int = 28, hidden: int = 128) -> float:
+    """Matrix-product FLOPs of one image: the input and recurrent projections of every
+    step, forward and twice that backward (no gradient for the images), and the head."""
+    gates = {"lstm": 4, "gru": 3}[workload] * hidden
+    projection = 2.0 * steps * inputs * gates
+    recurrent = 2.0 * steps * hidden * gates
+    head = 2.0 * hidden * 10
+    return 2 * projection + 3 * (recurrent + head)
 
 
 def main() -> None:
@@ -84,7 +98,8 @@ def main() -> None:
         return
     rounds, limit = (1, 512) if args.quick else (args.rounds, args.limit)
     extra = ["--limit", str(limit)] if limit else []
-    results, rows = [], []
+    results, rows, profiles = [], [], []
+    peak = peak_matmul_rate()
     for workload, name in WORKLOADS.items():
         runs = alternate_workers(__file__, ["chainrule", "pytorch"], rounds,
                                  ["--workload", workload, *extra])
@@ -92,13 +107,24 @@ def main() -> None:
         units = runs["chainrule"][0]["units"]
         result = {"workload": name, "runs": runs, "median_seconds": seconds,
                   "throughput": {lib: units / s for lib, s in seconds.items()},
-                  "speedup_over_pytorch": seconds["pytorch"] / seconds["chainrule"]}
+                  "speedup_over_pytorch": seconds["pytorch"] / seconds["chainrule"],
+                  "machine_peak_matmul_gflops": peak / 1e9,
+                  "fraction_of_peak_matmul": {lib: units * flops_per_image(workload) / s / peak
+                                              for lib, s in seconds.items()},
+                  "profile": runs["chainrule"][-1]["profile"]}
         results.append(result)
+        profiles.append((name, result["profile"]))
+        mfu = result["fraction_of_peak_matmul"]
         rows.append((name, f"{units / seconds['chainrule']:.0f} images/s",
                      f"{units / seconds['pytorch']:.0f} images/s",
-                     f"{result['speedup_over_pytorch']:.2f}x"))
-    print(f"BLAS: {blas_kernel()}")
-    print(table(rows, ("workload", "chainrule", "pytorch", "chainrule / pytorch")))
+                     f"{result['speedup_over_pytorch']:.2f}x",
+                     f"{mfu['chainrule']:.1%} / {mfu['pytorch']:.1%}"))
+    print(f"BLAS: {blas_kernel()}; peak matmul {peak / 1e9:.0f} GFLOP/s")
+    print(table(rows, ("workload", "chainrule", "pytorch", "chainrule / pytorch",
+                       "of peak matmul (chainrule / pytorch)")))
+    for name, shares in profiles:
+        print(f"\n{name}")
+        print(profile_table(shares))
     if not args.quick:
         print("wrote", write("rnn", {"workloads": results}))
 

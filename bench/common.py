@@ -92,7 +92,7 @@ def machine() -> dict:
 # tells idle thread pools to sleep (NOTE [ One owner for the cores ] in kernels/).
 # The benchmark scripts import NumPy first, so their chainrule workers get the same two
 # settings from the environment. "chainrule-numpy" is chainrule without its kernels.
-CHAINRULE_THREADS = {"OPENBLAS_THREAD_TIMEOUT": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+CHAINRULE_THREADS = {"OPENBLAS_THREAD_TIMEOUT": "22", "OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def worker_environment(library: str) -> dict:

@@ -48,6 +48,8 @@ _FAMILIES = {
     "im2col": "conv", "col2im": "conv", "rows_to_images": "conv", "images_to_rows": "conv",
     "erf": "elementwise", "relu_backward": "elementwise",
     "adam": "optim", "sgd": "optim", "rmsprop": "optim",
+    "lstm_cell": "recurrent", "lstm_cell_backward": "recurrent",
+    "gru_cell": "recurrent", "gru_cell_backward": "recurrent",
 }
 
 
@@ -65,7 +67,7 @@ def share_cores() -> None:
     """Make idle thread pools sleep instead of spin (NOTE [ One owner for the cores ])."""
     if _choice != "numpy" and numba_available():
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "1")
+        os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "22")
 
 
 @functools.cache

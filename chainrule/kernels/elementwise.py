@@ -28,11 +28,14 @@ def _relu_backward(grad, y, out):
         out[i] = grad[i] if y[i] > 0 else 0
 
 
+PARALLEL_FROM = 1 << 16  # elements; below this, waking the threads costs more than it saves
+
+
 def relu_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
     """grad where y > 0, else 0: one pass, no boolean mask in between."""
-    out = np.empty(np.broadcast_shapes(grad.shape, y.shape), dtype=grad.dtype)
-    if grad.shape != out.shape or y.shape != out.shape:
+    if grad.shape != y.shape or grad.size < PARALLEL_FROM:
         return grad * (y > 0)
+    out = np.empty(grad.shape, dtype=grad.dtype)
     _relu_backward(np.ascontiguousarray(grad).reshape(-1), np.ascontiguousarray(y).reshape(-1),
                    out.reshape(-1))
     return out

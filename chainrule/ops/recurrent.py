@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..autograd.engine import grad as autograd_grad
 from ..autograd.function import Function
 from ..autograd.tensor_base import TensorBase
@@ -49,6 +50,11 @@ def _sigmoid_(x: np.ndarray) -> np.ndarray:
     x += 1
     np.reciprocal(x, out=x)
     return x
+
+
+def _compiled_cell(name: str, gx: np.ndarray, masks) -> object:
+    """The compiled LSTM cell (kernels/recurrent.py) for float32 batches without masks."""
+    return kernels.get(name) if gx.dtype == np.float32 and masks is None else None
 
 
 def _masks(lengths, steps: int, dtype) -> np.ndarray | None:
@@ -220,8 +226,14 @@ class LSTMRecurrence(_Recurrence):
         out = np.empty_like(cells)
         h, c = h0, c0
         w_t = np.ascontiguousarray(w_hh.T)
+        cell = _compiled_cell("lstm_cell", gx, masks)
         with np.errstate(over="ignore"):  # see _sigmoid_
             for t in range(steps):
+                if cell:  # the gate arithmetic below, in one compiled loop
+                    np.matmul(h, w_t, out=gates[t])
+                    cell(gates[t], gx[t], c, cells[t], tanh_cells[t], out[t])
+                    h, c = out[t], cells[t]
+                    continue
                 a = gates[t]
                 np.matmul(h, w_t, out=a)
                 a += gx[t]
@@ -253,6 +265,9 @@ class LSTMRecurrence(_Recurrence):
         gates, cells, tanh_cells, masks = ctx.gates, ctx.cells, ctx.tanh_cells, ctx.masks
         steps, _, four = gx.shape
         size = four // 4
+        cell = _compiled_cell("lstm_cell_backward", gx, masks)
+        if cell:
+            return _lstm_backward_compiled(cell, ctx, grad_out, grad_h, grad_c)
         # What does not depend on the incoming gradient is computed for all steps at once:
         # the gates' local derivatives, and o·(1 - tc²), the path from h' back to c'.
         local = np.subtract(1, gates)
@@ -294,6 +309,20 @@ class LSTMRecurrence(_Recurrence):
         return _run_composed(lstm_step, gx, (h0, c0), lengths, w_hh)
 
 
+def _lstm_backward_compiled(cell, ctx, grad_out, grad_h, grad_c) -> tuple:
+    """LSTMRecurrence.backward_arrays with each step's arithmetic in `cell`."""
+    gx, h0, c0, w_hh = ctx.saved_tensors
+    d_gates = np.empty_like(gx)
+    dh, dc = np.array(grad_h, copy=True), np.array(grad_c, copy=True)
+    grad_out = np.ascontiguousarray(grad_out)
+    for t in reversed(range(gx.shape[0])):
+        cell(ctx.gates[t], ctx.cells[t - 1] if t else c0, ctx.tanh_cells[t], grad_out[t], dh,
+             dc, d_gates[t])
+        np.matmul(d_gates[t], w_hh, out=dh)
+    previous = np.concatenate([h0[None], ctx.out[:-1]], axis=0)
+    return d_gates, dh, dc, _weight_gradient(d_gates, previous), None
+
+
 class GRURecurrence(_Recurrence):
     """output (T, N, H), h_n (N, H) from gx (T, N, 3H) = x W_ihᵀ + b_ih, h0, W_hh, b_hh."""
 
@@ -309,9 +338,15 @@ class GRURecurrence(_Recurrence):
         w_t = np.ascontiguousarray(w_hh.T)
         gh = np.empty((n_rows, three), gx.dtype)
         h = h0
+        cell = _compiled_cell("gru_cell", gx, masks)
+        bias = np.zeros(three, gx.dtype) if b_hh is None else b_hh
         with np.errstate(over="ignore"):  # see _sigmoid_
             for t in range(steps):
                 np.matmul(h, w_t, out=gh)
+                if cell:  # the gate arithmetic below, in one compiled loop
+                    cell(gh, bias, gx[t], h, rz[t], n_gate[t], gh_n[t], out[t])
+                    h = out[t]
+                    continue
                 if b_hh is not None:
                     gh += b_hh
                 a = rz[t]
@@ -346,25 +381,32 @@ class GRURecurrence(_Recurrence):
         d_gh = np.empty_like(gx)
         dh = grad_h.copy()
         states = ctx.out if masks is None else _carried_states(ctx.out, h0, masks)
-        for t in reversed(range(steps)):
-            r, z, n = rz[t, :, :size], rz[t, :, size:], n_gate[t]
-            h_prev = states[t - 1] if t else h0
-            total = grad_out[t] + dh if masks is None else grad_out[t] * masks[t] + dh
-            if masks is not None:
-                carried = total * (1 - masks[t])
-                total = total * masks[t]
-            dn = total * (1 - z) * (1 - n * n)
-            dz = total * (h_prev - n) * z * (1 - z)
-            dr = dn * gh_n[t] * r * (1 - r)
-            d_gx[t, :, :size] = dr
-            d_gx[t, :, size : 2 * size] = dz
-            d_gx[t, :, 2 * size :] = dn
-            d_gh[t, :, :size] = dr
-            d_gh[t, :, size : 2 * size] = dz
-            np.multiply(dn, r, out=d_gh[t, :, 2 * size :])
-            dh = total * z + d_gh[t] @ w_hh
-            if masks is not None:
-                dh += carried
+        cell = _compiled_cell("gru_cell_backward", gx, masks)
+        if cell:  # each step's arithmetic below in one compiled loop
+            for t in reversed(range(steps)):
+                cell(rz[t], n_gate[t], gh_n[t], states[t - 1] if t else h0,
+                     np.ascontiguousarray(grad_out[t]), dh, d_gx[t], d_gh[t])
+                dh += d_gh[t] @ w_hh
+        else:
+            for t in reversed(range(steps)):
+                r, z, n = rz[t, :, :size], rz[t, :, size:], n_gate[t]
+                h_prev = states[t - 1] if t else h0
+                total = grad_out[t] + dh if masks is None else grad_out[t] * masks[t] + dh
+                if masks is not None:
+                    carried = total * (1 - masks[t])
+                    total = total * masks[t]
+                dn = total * (1 - z) * (1 - n * n)
+                dz = total * (h_prev - n) * z * (1 - z)
+                dr = dn * gh_n[t] * r * (1 - r)
+                d_gx[t, :, :size] = dr
+                d_gx[t, :, size : 2 * size] = dz
+                d_gx[t, :, 2 * size :] = dn
+                d_gh[t, :, :size] = dr
+                d_gh[t, :, size : 2 * size] = dz
+                np.multiply(dn, r, out=d_gh[t, :, 2 * size :])
+                dh = total * z + d_gh[t] @ w_hh
+                if masks is not None:
+                    dh += carried
         previous = np.concatenate([h0[None], states[:-1]], axis=0)
         grad_b = d_gh.sum(axis=(0, 1)) if ctx.has_bias else None
         return d_gx, dh, _weight_gradient(d_gh, previous), grad_b, None
