@@ -163,6 +163,7 @@ FAMILIES = [("convolution", ("ops/conv.py", "kernels/conv.py")),
             ("recurrence", ("ops/recurrent.py",)),
             ("activations", ("ops/unary.py", "kernels/elementwise.py")),
             ("loss and softmax", ("ops/loss.py", "ops/softmax.py", "nn/functional/loss.py")),
+            ("normalization", ("ops/norm.py", "kernels/norm.py")),
             ("optimizer", ("optim/", "kernels/optim.py")),
             ("autograd engine", ("autograd/",)),
             ("modules and shapes", ("nn/", "ops/"))]

@@ -47,6 +47,7 @@ _FAMILIES = {
     "max_pool2d": "pool", "max_pool2d_scatter": "pool", "max_pool2d_gather": "pool",
     "im2col": "conv", "col2im": "conv", "rows_to_images": "conv", "images_to_rows": "conv",
     "erf": "elementwise", "relu_backward": "elementwise",
+    "batch_norm": "norm", "batch_norm_backward": "norm",
     "adam": "optim", "sgd": "optim", "rmsprop": "optim",
     "lstm_cell": "recurrent", "lstm_cell_backward": "recurrent",
     "gru_cell": "recurrent", "gru_cell_backward": "recurrent",

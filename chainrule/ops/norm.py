@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..autograd.function import Function
 from .primitives import sum_
 from .reduction import mean
@@ -15,6 +16,15 @@ def normalize(x, axes: tuple, eps: float):
     centered = x - mean(x, axes, True)
     inv_std = rsqrt(mean(centered * centered, axes, True) + eps)
     return centered * inv_std, inv_std
+
+
+def _compiled(name: str, *arrays):
+    """The compiled BatchNorm pass (kernels/norm.py) for arrays of one float type."""
+    arrays = [a for a in arrays if a is not None]
+    dtype = arrays[0].dtype
+    if dtype.kind != "f" or any(a.dtype != dtype for a in arrays):
+        return None
+    return kernels.get(name)
 
 
 class BatchNorm(Function):
@@ -36,6 +46,16 @@ class BatchNorm(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, eps, reduce=None):
         axes = (0,) + tuple(range(2, x.ndim))
+        compiled = _compiled("batch_norm", x, weight, bias) if reduce is None else None
+        if compiled:  # the same three passes per channel, in one compiled loop
+            y, x_hat, mean, var, inv_std = compiled(x, weight, bias, eps)
+            shape = (1, -1) + (1,) * (x.ndim - 2)
+            ctx.mark_non_differentiable(mean, var)
+            ctx.save_for_backward(x, weight)
+            ctx.x_hat, ctx.inv_std, ctx.axes = x_hat, inv_std.reshape(shape), axes
+            ctx.count, ctx.eps, ctx.reduce, ctx.has_bias = x.size // x.shape[1], eps, None, \
+                bias is not None
+            return y, mean, var
         summed = (lambda a: a) if reduce is None else reduce
         count = x.size // x.shape[1]
         if reduce is not None:
@@ -71,6 +91,13 @@ class BatchNorm(Function):
             x_hat, inv_std = normalize(x, axes, ctx.eps)
         else:
             x_hat, inv_std = ctx.x_hat, ctx.inv_std
+            compiled = _compiled("batch_norm_backward", grad, x_hat) \
+                if ctx.reduce is None else None
+            if compiled:
+                scale = inv_std if weight is None else weight.reshape(inv_std.shape) * inv_std
+                grad_x, grad_bias, grad_weight = compiled(grad, x_hat, scale.reshape(-1))
+                return (grad_x, None if weight is None else grad_weight.reshape(weight.shape),
+                        grad_bias if ctx.has_bias else None)
         grad_bias = sum_(grad, axes, True)
         grad_weight = sum_(grad * x_hat, axes, True)
         total_bias, total_weight = grad_bias, grad_weight
