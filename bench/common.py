@@ -160,7 +160,7 @@ def peak_matmul_rate(size: int = 2048, repeats: int = 5) -> float:
 FAMILIES = [("convolution", ("ops/conv.py", "kernels/conv.py")),
             ("pooling", ("ops/pool.py", "kernels/pool.py")),
             ("linear (matrix products)", ("ops/linalg.py",)),
-            ("recurrence", ("ops/recurrent.py",)),
+            ("recurrence", ("ops/recurrent.py", "kernels/recurrent.py")),
             ("activations", ("ops/unary.py", "kernels/elementwise.py")),
             ("loss and softmax", ("ops/loss.py", "ops/softmax.py", "nn/functional/loss.py")),
             ("normalization", ("ops/norm.py", "kernels/norm.py")),

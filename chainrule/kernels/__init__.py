@@ -42,6 +42,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 _CHOICES = ("auto", "numba", "numpy")
+# Below this many elements an elementwise pass is cheaper in NumPy than the call into
+# compiled code and the wake-up of its threads.
+LARGE = 1 << 16
 # name -> module under chainrule.kernels that defines it
 _FAMILIES = {
     "max_pool2d": "pool", "max_pool2d_scatter": "pool", "max_pool2d_gather": "pool",

@@ -28,14 +28,17 @@ def _relu_backward(grad, y, out):
         out[i] = grad[i] if y[i] > 0 else 0
 
 
-PARALLEL_FROM = 1 << 16  # elements; below this, waking the threads costs more than it saves
-
-
 def relu_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """grad where y > 0, else 0: one pass, no boolean mask in between."""
-    if grad.shape != y.shape or grad.size < PARALLEL_FROM:
+    """grad where y > 0, else 0: one pass, no boolean mask in between.
+
+    Works in the arrays' own memory order (channels-last views included), so nothing
+    is copied; arrays laid out differently take NumPy's two passes.
+    """
+    if grad.shape != y.shape or grad.strides != y.strides:
         return grad * (y > 0)
-    out = np.empty(grad.shape, dtype=grad.dtype)
-    _relu_backward(np.ascontiguousarray(grad).reshape(-1), np.ascontiguousarray(y).reshape(-1),
-                   out.reshape(-1))
+    out = np.empty_like(grad)  # the same memory order as grad
+    flat = [a.ravel(order="K") for a in (grad, y, out)]
+    if not np.may_share_memory(flat[2], out):  # no flat view of this layout
+        return grad * (y > 0)
+    _relu_backward(*flat)
     return out

@@ -259,7 +259,8 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        if type(grad) is np.ndarray:  # not recording: the one-pass kernel may run
+        if type(grad) is np.ndarray and grad.size >= kernels.LARGE:  # not recording
+            # one compiled pass instead of a mask and a product
             compiled = kernels.get("relu_backward")
             if compiled:
                 return compiled(grad, y)

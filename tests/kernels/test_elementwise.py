@@ -52,15 +52,21 @@ def test_erf_of_a_strided_view(path):
     np.testing.assert_allclose(got, np.vectorize(math.erf)(x), rtol=0, atol=1e-14)
 
 
+@pytest.mark.parametrize("channels_last", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_relu_gradient_kernel_matches_reference(dtype):
-    image = np.random.default_rng(2).standard_normal((3, 4, 5)).astype(dtype)
+def test_relu_gradient_kernel_matches_reference(dtype, channels_last):
+    # large enough for the kernel (kernels.LARGE elements), in both layouts
+    image = np.random.default_rng(2).standard_normal((4, 8, 48, 48)).astype(dtype)
     image[0, 0, :2] = 0.0  # the gradient at 0 is 0, as PyTorch's
 
     def compute():
         x = cr.tensor(image, requires_grad=True)
-        y = cr.relu(x)
-        (gx,) = cr.autograd.grad((y * cr.tensor(image[::-1].copy())).sum(), [x])
+        x_in = x.permute(0, 2, 3, 1) if channels_last else x
+        y = cr.relu(x_in)
+        upstream = cr.tensor(np.cos(np.arange(y.numel())).reshape(image.shape).astype(dtype))
+        if channels_last:  # laid out as y is, as a channels-last model's gradients are
+            upstream = upstream.permute(0, 2, 3, 1)
+        (gx,) = cr.autograd.grad(y, [x], grad_outputs=upstream)
         return [y.detach().numpy(), gx.numpy()]
 
     assert_paths_agree(compute, exact=(0, 1))
