@@ -100,10 +100,19 @@ def active() -> str:
 _loaded: dict[str, Callable] = {}
 
 
-def get(name: str) -> Callable | None:
-    """The compiled kernel called `name`, or None where the NumPy reference should run."""
+def get(name: str, *arrays) -> Callable | None:
+    """The compiled kernel called `name`, or None where the NumPy reference should run.
+
+    Given arrays (None among them is skipped), also None unless they all share one
+    floating type: the kernels are compiled for float32 and float64 arrays.
+    """
     if _choice == "numpy":
         return None
+    if arrays:
+        given = [a for a in arrays if a is not None]
+        dtype = given[0].dtype
+        if dtype.kind != "f" or any(a.dtype != dtype for a in given):
+            return None
     kernel = _loaded.get(name)
     if kernel is None:
         if name not in _FAMILIES:

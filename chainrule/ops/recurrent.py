@@ -53,7 +53,8 @@ def _sigmoid_(x: np.ndarray) -> np.ndarray:
 
 
 def _compiled_cell(name: str, gx: np.ndarray, masks) -> object:
-    """The compiled LSTM cell (kernels/recurrent.py) for float32 batches without masks."""
+    """The compiled LSTM or GRU cell (kernels/recurrent.py) for float32 batches without
+    masks (its rational tanh is float32-accurate)."""
     return kernels.get(name) if gx.dtype == np.float32 and masks is None else None
 
 
@@ -339,7 +340,7 @@ class GRURecurrence(_Recurrence):
         gh = np.empty((n_rows, three), gx.dtype)
         h = h0
         cell = _compiled_cell("gru_cell", gx, masks)
-        bias = np.zeros(three, gx.dtype) if b_hh is None else b_hh
+        bias = np.zeros(three, gx.dtype) if cell and b_hh is None else b_hh
         with np.errstate(over="ignore"):  # see _sigmoid_
             for t in range(steps):
                 np.matmul(h, w_t, out=gh)

@@ -126,13 +126,9 @@ class Optimizer:
     def _fused(name: str, group: dict, *arrays: np.ndarray):
         """The one-pass compiled update (kernels/optim.py), or None to run the reference:
         with fused=False, without numba, or for arrays it cannot walk flat."""
-        if group.get("fused") is False:
+        if group.get("fused") is False or not all(a.flags.c_contiguous for a in arrays):
             return None
-        dtype = arrays[0].dtype
-        if dtype.kind != "f" or any(a.dtype != dtype or not a.flags.c_contiguous
-                                    for a in arrays):
-            return None
-        return kernels.get(name)
+        return kernels.get(name, *arrays)
 
     # -- saving -------------------------------------------------------------------------
 
