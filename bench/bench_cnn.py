@@ -6,13 +6,14 @@ Linear(128, 10); Adam, batch 128, the same Fashion-MNIST batches and initial wei
 
 Contenders: chainrule (compiled kernels), chainrule-numpy (its NumPy references alone,
 CHAINRULE_KERNELS=numpy), pytorch as a user runs it (NCHW, default Adam) and
-pytorch-best (channels_last tensors, fused Adam). Each round starts one worker process
-per contender, alternating: separate processes keep one library's thread pool from
-slowing the other, and let each one's peak memory be measured on its own. chainrule's
-first step with an empty kernel cache is timed in a worker of its own (the one-off
-compile), and its step is profiled by op family. The training step's useful work (the
-GEMM FLOPs of convolutions and linear layers, forward and backward) is compared with the
-machine's peak matrix-multiply rate, measured here with large float32 matmuls.
+pytorch-best (channels_last tensors, fused Adam, the malloc settings chainrule makes).
+Each round starts one worker process per contender, alternating: separate processes
+keep one library's thread pool from slowing the other, and let each one's peak memory
+be measured on its own. chainrule's first step with an empty kernel cache is timed in
+a worker of its own (the one-off compile), and its step is profiled by op family. The
+training step's useful work (the GEMM FLOPs of convolutions and linear layers, forward
+and backward) is compared with the machine's peak matrix-multiply rate, measured here
+with large float32 matmuls.
 
 Usage: python bench/bench_cnn.py [--rounds N] [--batches B]
 """

@@ -93,6 +93,8 @@ def machine() -> dict:
 # The benchmark scripts import NumPy first, so their chainrule workers get the same two
 # settings from the environment. "chainrule-numpy" is chainrule without its kernels.
 CHAINRULE_THREADS = {"OPENBLAS_THREAD_TIMEOUT": "22", "OMP_WAIT_POLICY": "PASSIVE"}
+# chainrule.allocator's NOTE [ Memory the next step reuses ], given to PyTorch's best set-up
+PYTORCH_BEST_MALLOC = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
 
 
 def worker_environment(library: str) -> dict:
@@ -101,6 +103,8 @@ def worker_environment(library: str) -> dict:
         env.update({k: v for k, v in CHAINRULE_THREADS.items() if k not in os.environ})
     if library == "chainrule-numpy":
         env["CHAINRULE_KERNELS"] = "numpy"
+    if library == "pytorch-best":  # the malloc settings chainrule makes when imported
+        env["GLIBC_TUNABLES"] = PYTORCH_BEST_MALLOC
     return env
 
 

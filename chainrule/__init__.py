@@ -4,9 +4,10 @@ The public names mirror PyTorch's: `chainrule.tensor`, `chainrule.nn`,
 `chainrule.optim`, `chainrule.utils.data`, `chainrule.autograd`.
 """
 
-from . import kernels
+from . import allocator, kernels
 
 kernels.share_cores()  # before NumPy loads OpenBLAS: NOTE [ One owner for the cores ]
+allocator.keep_freed_memory()  # NOTE [ Memory the next step reuses ]
 
 from . import (  # noqa: E402
     accelerator,

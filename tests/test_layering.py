@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "chainrule"
 LAYERS = [
     ("base", ["chainrule.device", "chainrule.dtypes", "chainrule.random", "chainrule.cuda",
               "chainrule.accelerator", "chainrule.backends", "chainrule.multiprocessing",
-              "chainrule.version", "chainrule.distributed", "chainrule.kernels"]),
+              "chainrule.version", "chainrule.distributed", "chainrule.kernels",
+              "chainrule.allocator"]),
     ("autograd", ["chainrule.autograd"]),
     ("ops", ["chainrule.ops"]),
     ("tensor", ["chainrule.creation", "chainrule.comparison", "chainrule.tensor",
