@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from .optimizer import Optimizer, required
 
 
@@ -44,7 +45,11 @@ class SGD(Optimizer):
 
     def _update(self, param, grad, state, group) -> None:
         momentum = group["momentum"]
-        fused = self._fused("sgd", group, param, grad)
+        # Without momentum the reference is one pass, quicker than the call into compiled
+        # code below kernels.LARGE elements (3.0 against 4.7 us at 100 elements), unless
+        # the kernel was asked for (fused=True).
+        small = not momentum and param.size < kernels.LARGE and group.get("fused") is None
+        fused = None if small else self._fused("sgd", group, param, grad)
         if fused:
             buf = state.get("momentum_buffer")
             first_step = buf is None
