@@ -25,7 +25,8 @@ class SGD(Optimizer):
         lr: learning rate.
         momentum, dampening, weight_decay, nesterov, maximize: as in PyTorch.
         fused: one compiled pass per parameter (kernels/optim.py); None uses it where
-            numba is installed, False always runs the NumPy passes.
+            numba is installed (without momentum, only for parameters of
+            kernels.LARGE elements or more), False always runs the NumPy passes.
     """
 
     def __init__(self, params, lr: float = required, momentum: float = 0.0,
