@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import platform
 
 M_TRIM_THRESHOLD = -1  # mallopt's parameter numbers, from glibc's malloc.h
 M_MMAP_THRESHOLD = -3
@@ -41,9 +40,16 @@ def _user_configured() -> bool:
     return any(name.startswith("MALLOC_") and name.endswith("_") for name in os.environ)
 
 
+def _running_on_glibc() -> bool:
+    try:
+        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    except (AttributeError, ValueError, OSError):  # no confstr (Windows), or not glibc
+        return False
+
+
 def keep_freed_memory() -> bool:
     """Tune glibc's malloc as NOTE [ Memory the next step reuses ] says; True if it was."""
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc" or _user_configured():
+    if not _running_on_glibc() or _user_configured():
         return False
     try:
         libc = ctypes.CDLL(None)

@@ -61,3 +61,11 @@ def test_glibc_accepts_the_settings(monkeypatch):
     for name in [n for n in os.environ if n.startswith("MALLOC_")]:
         monkeypatch.delenv(name)
     assert allocator.keep_freed_memory() is True
+
+
+def test_other_c_libraries_are_left_alone(monkeypatch):
+    def no_glibc(name):
+        raise ValueError(f"unrecognized configuration name {name}")
+
+    monkeypatch.setattr(allocator.os, "confstr", no_glibc)
+    assert allocator.keep_freed_memory() is False
