@@ -36,9 +36,9 @@ def relu_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     if grad.shape != y.shape or grad.strides != y.strides:
         return grad * (y > 0)
+    flat_grad = grad.ravel(order="K")
+    if not np.may_share_memory(flat_grad, grad):  # not one block (a slice): raveling
+        return grad * (y > 0)  # copied it, and would copy y too
     out = np.empty_like(grad)  # the same memory order as grad
-    flat = [a.ravel(order="K") for a in (grad, y, out)]
-    if not np.may_share_memory(flat[2], out):  # no flat view of this layout
-        return grad * (y > 0)
-    _relu_backward(*flat)
+    _relu_backward(flat_grad, y.ravel(order="K"), out.ravel(order="K"))
     return out

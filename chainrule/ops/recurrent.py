@@ -9,8 +9,8 @@ small matrix products. Here the input projection x·W_ihᵀ + b for all steps is
 * forward keeps the gate activations of every step (memory linear in the length);
 * backward walks the steps in reverse (backpropagation through time), writing each
   step's gate gradients into one (T, N, G) array; the recurrent weight's gradient is
-  then one GEMM over all steps, and the input projection's gradients come from
-  `linear`'s backward, also one GEMM each.
+  then one GEMM over all steps but the first (plus a small one for it, against h0),
+  and the input projection's gradients come from `linear`'s backward, one GEMM each.
 
 Variable-length batches: `lengths` (N,) or None. A row whose sequence has ended
 keeps its state unchanged and outputs zeros, so h_n is each row's last real state.
@@ -188,8 +188,7 @@ class RNNRecurrence(_Recurrence):
             dh = d_pre[t] @ w_hh
             if masks is not None:
                 dh += total * (1 - masks[t])
-        previous = np.concatenate([h0[None], states[:-1]], axis=0)
-        grad_w = _weight_gradient(d_pre, previous)
+        grad_w = _weight_gradient(d_pre, h0, states)
         return d_pre, dh, grad_w, None, None
 
     @classmethod
@@ -208,9 +207,14 @@ def _carried_states(out: np.ndarray, h0: np.ndarray, masks: np.ndarray) -> np.nd
     return states
 
 
-def _weight_gradient(d_gates: np.ndarray, previous: np.ndarray) -> np.ndarray:
-    """Σ_t dgatesₜᵀ h_{t-1}: one GEMM over all steps instead of one per step."""
-    return d_gates.reshape(-1, d_gates.shape[-1]).T @ previous.reshape(-1, previous.shape[-1])
+def _weight_gradient(d_gates: np.ndarray, h0: np.ndarray, states: np.ndarray) -> np.ndarray:
+    """Σ_t dgatesₜᵀ h_{t-1} with h_{-1} = h0: one GEMM over steps 1..T-1 (whose previous
+    states are states[:-1], a view) and one for step 0, instead of one per step and
+    without copying the states shifted by one."""
+    flat_gates = d_gates[1:].reshape(-1, d_gates.shape[-1])
+    grad = flat_gates.T @ states[:-1].reshape(-1, states.shape[-1])
+    grad += d_gates[0].T @ h0
+    return grad
 
 
 class LSTMRecurrence(_Recurrence):
@@ -302,8 +306,7 @@ class LSTMRecurrence(_Recurrence):
             if masks is not None:
                 dh += carried_h
                 dc += carried_c
-        previous = np.concatenate([h0[None], states[:-1]], axis=0)
-        return d_gates, dh, dc, _weight_gradient(d_gates, previous), None
+        return d_gates, dh, dc, _weight_gradient(d_gates, h0, states), None
 
     @classmethod
     def reference(cls, gx, h0, c0, w_hh, lengths):
@@ -320,8 +323,7 @@ def _lstm_backward_compiled(cell, ctx, grad_out, grad_h, grad_c) -> tuple:
         cell(ctx.gates[t], ctx.cells[t - 1] if t else c0, ctx.tanh_cells[t], grad_out[t], dh,
              dc, d_gates[t])
         np.matmul(d_gates[t], w_hh, out=dh)
-    previous = np.concatenate([h0[None], ctx.out[:-1]], axis=0)
-    return d_gates, dh, dc, _weight_gradient(d_gates, previous), None
+    return d_gates, dh, dc, _weight_gradient(d_gates, h0, ctx.out), None
 
 
 class GRURecurrence(_Recurrence):
@@ -384,9 +386,10 @@ class GRURecurrence(_Recurrence):
         states = ctx.out if masks is None else _carried_states(ctx.out, h0, masks)
         cell = _compiled_cell("gru_cell_backward", gx, masks)
         if cell:  # each step's arithmetic below in one compiled loop
+            grad_out = np.ascontiguousarray(grad_out)
             for t in reversed(range(steps)):
-                cell(rz[t], n_gate[t], gh_n[t], states[t - 1] if t else h0,
-                     np.ascontiguousarray(grad_out[t]), dh, d_gx[t], d_gh[t])
+                cell(rz[t], n_gate[t], gh_n[t], states[t - 1] if t else h0, grad_out[t], dh,
+                     d_gx[t], d_gh[t])
                 dh += d_gh[t] @ w_hh
         else:
             for t in reversed(range(steps)):
@@ -408,9 +411,8 @@ class GRURecurrence(_Recurrence):
                 dh = total * z + d_gh[t] @ w_hh
                 if masks is not None:
                     dh += carried
-        previous = np.concatenate([h0[None], states[:-1]], axis=0)
         grad_b = d_gh.sum(axis=(0, 1)) if ctx.has_bias else None
-        return d_gx, dh, _weight_gradient(d_gh, previous), grad_b, None
+        return d_gx, dh, _weight_gradient(d_gh, h0, states), grad_b, None
 
     @classmethod
     def reference(cls, gx, h0, w_hh, b_hh, lengths):

@@ -70,3 +70,12 @@ def test_relu_gradient_kernel_matches_reference(dtype, channels_last):
         return [y.detach().numpy(), gx.numpy()]
 
     assert_paths_agree(compute, exact=(0, 1))
+
+
+def test_relu_gradient_kernel_takes_views_that_are_not_one_block():
+    from chainrule.kernels.elementwise import relu_backward
+
+    rng = np.random.default_rng(3)
+    grad, y = (rng.standard_normal((4, 6, 20, 10))[:, :, ::2] for _ in range(2))
+    assert grad.strides == y.strides and not grad.flags.c_contiguous
+    np.testing.assert_array_equal(relu_backward(grad, y), grad * (y > 0))
