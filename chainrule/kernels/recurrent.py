@@ -65,22 +65,23 @@ def _three(row, size):
 
 
 @njit(cache=True, error_model="numpy", fastmath=FAST)
-def lstm_cell(gates, gx_t, c_prev, cell, tanh_cell, h):
-    """One step: `gates` (N, 4H) holds h W_hhᵀ on entry and the activated i, f, g, o on
-    exit; writes c' = f c + i g, tanh c' and h' = o tanh c'."""
+def lstm_cell(gates, bias, c_prev, cell, tanh_cell, h):
+    """One step: `gates` (N, 4H) holds [x, h] [W_ih, W_hh]ᵀ on entry and the activated
+    i, f, g, o on exit; with bias (4H,) added first, writes c' = f c + i g, tanh c' and
+    h' = o tanh c'."""
     n, four = gates.shape
     size = four // 4
+    bi, bf, bg, bo = _four(bias, size)
     for r in range(n):
         i, f, g, o = _four(gates[r], size)
-        xi, xf, xg, xo = _four(gx_t[r], size)
         for j in range(size):
-            i[j] = _sigmoid(i[j] + xi[j])
+            i[j] = _sigmoid(i[j] + bi[j])
         for j in range(size):
-            f[j] = _sigmoid(f[j] + xf[j])
+            f[j] = _sigmoid(f[j] + bf[j])
         for j in range(size):
-            g[j] = _tanh(g[j] + xg[j])
+            g[j] = _tanh(g[j] + bg[j])
         for j in range(size):
-            o[j] = _sigmoid(o[j] + xo[j])
+            o[j] = _sigmoid(o[j] + bo[j])
         c_in, c_out, tc_out, h_out = c_prev[r], cell[r], tanh_cell[r], h[r]
         for j in range(size):
             c = f[j] * c_in[j] + i[j] * g[j]

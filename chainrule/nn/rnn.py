@@ -153,9 +153,9 @@ class RNNBase(Module):
             return recurrent.gru_recurrence(F.linear(x, w_ih, b_ih), state[0], w_hh, b_hh,
                                             lengths)
         bias = None if b_ih is None else b_ih + b_hh
+        if self.mode == "LSTM":  # takes the input projection inside (ops/recurrent.py)
+            return recurrent.lstm_recurrence(x, state[0], state[1], w_ih, w_hh, bias, lengths)
         gx = F.linear(x, w_ih, bias)
-        if self.mode == "LSTM":
-            return recurrent.lstm_recurrence(gx, state[0], state[1], w_hh, lengths)
         nonlinearity = "tanh" if self.mode == "RNN_TANH" else "relu"
         return recurrent.rnn_recurrence(gx, state[0], w_hh, lengths, nonlinearity)
 

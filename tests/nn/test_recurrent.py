@@ -130,17 +130,20 @@ def _with_weight(layer, w, a):
 
 def test_the_fused_recurrence_equals_its_composed_reference():
     rng = np.random.default_rng(0)
-    gx = cr.tensor(rng.standard_normal((7, 3, 16)), dtype=cr.float64, requires_grad=True)
-    h0, c0 = (cr.tensor(rng.standard_normal((3, 4)), dtype=cr.float64, requires_grad=True)
-              for _ in range(2))
-    w = cr.tensor(rng.standard_normal((16, 4)), dtype=cr.float64, requires_grad=True)
+
+    def leaf(*shape):
+        return cr.tensor(rng.standard_normal(shape), dtype=cr.float64, requires_grad=True)
+
+    x, h0, c0, w_ih, w_hh, bias = leaf(7, 3, 5), leaf(3, 4), leaf(3, 4), leaf(16, 5), \
+        leaf(16, 4), leaf(16)
+    inputs = [x, h0, c0, w_ih, w_hh, bias]
     lengths = np.array([7, 3, 5])
-    fused = recurrent.lstm_recurrence(gx, h0, c0, w, lengths)
-    composed = recurrent.LSTMRecurrence.reference(gx, h0, c0, w, lengths)
+    fused = recurrent.lstm_recurrence(*inputs, lengths)
+    composed = recurrent.LSTMRecurrence.reference(*inputs, lengths)
     for a, b in zip(fused, composed):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12)
-    grads = cr.autograd.grad(sum(o.sum() for o in fused), [gx, h0, c0, w])
-    expected = cr.autograd.grad(sum(o.sum() for o in composed), [gx, h0, c0, w])
+    grads = cr.autograd.grad(sum(o.sum() for o in fused), inputs)
+    expected = cr.autograd.grad(sum(o.sum() for o in composed), inputs)
     for g, e in zip(grads, expected):
         np.testing.assert_allclose(g.numpy(), e.numpy(), rtol=1e-10, atol=1e-12)
 
