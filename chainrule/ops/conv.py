@@ -99,13 +99,15 @@ def conv_forward(x: np.ndarray, w: np.ndarray, geometry: Geometry, columns: np.n
 
 
 def conv_input_grad(grad: np.ndarray, w: np.ndarray, input_shape: tuple,
-                    geometry: Geometry) -> np.ndarray:
-    """A_wᵀ grad: the columns' gradient scattered back onto the (padded) input."""
+                    geometry: Geometry, rows: np.ndarray | None = None) -> np.ndarray:
+    """A_wᵀ grad: the columns' gradient scattered back onto the (padded) input; `rows`
+    is grad in the columns' layout if the caller has it already."""
     n, c, h, width = input_shape
     _, cg, kh, kw = w.shape
     g = geometry.groups
     _, _, ho, wo = grad.shape
-    cols = w.reshape(g, -1, cg * kh * kw).transpose(0, 2, 1) @ _group_rows(grad, g)
+    rows = _group_rows(grad, g) if rows is None else rows
+    cols = w.reshape(g, -1, cg * kh * kw).transpose(0, 2, 1) @ rows
     (pt, pb), (pl, pr) = geometry.padding
     (dh, dw), (sh, sw) = geometry.dilation, geometry.stride
     compiled = kernels.get("col2im")
@@ -126,8 +128,9 @@ def conv_input_grad(grad: np.ndarray, w: np.ndarray, input_shape: tuple,
 
 
 def conv_weight_grad_forward(columns: np.ndarray, grad: np.ndarray, weight_shape: tuple,
-                             geometry: Geometry) -> np.ndarray:
-    dw = _group_rows(grad, geometry.groups) @ columns.transpose(0, 2, 1)
+                             geometry: Geometry, rows: np.ndarray | None = None) -> np.ndarray:
+    rows = _group_rows(grad, geometry.groups) if rows is None else rows
+    dw = rows @ columns.transpose(0, 2, 1)
     return dw.reshape(weight_shape)
 
 
@@ -149,10 +152,16 @@ class Conv2d(Function):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         geometry = ctx.geometry
-        grad_x = ConvTranspose2d.apply(grad, w, x.shape, geometry) if need_x else None
-        grad_w = ConvWeightGrad.apply(x, grad, w.shape, geometry, ctx.columns) \
+        # grad in the columns' layout, made once for both products (not when recording,
+        # where the gradients are ops on the grad tensor)
+        rows = None if ctx.recording or not (need_x or need_w) else \
+            _group_rows(grad, geometry.groups)
+        grad_x = ConvTranspose2d.apply(grad, w, x.shape, geometry, rows) if need_x else None
+        grad_w = ConvWeightGrad.apply(x, grad, w.shape, geometry, ctx.columns, rows) \
             if need_w else None
-        grad_b = sum_(grad, (0, 2, 3)) if need_b and ctx.has_bias else None
+        grad_b = None
+        if need_b and ctx.has_bias:
+            grad_b = sum_(grad, (0, 2, 3)) if rows is None else rows.sum(-1).reshape(-1)
         return grad_x, grad_w, grad_b
 
 
@@ -164,10 +173,10 @@ class ConvTranspose2d(Function):
     """y = A_wᵀ g, the adjoint of conv in its input; `output_shape` is the conv's input shape"""
 
     @staticmethod
-    def forward(ctx, grad, w, output_shape, geometry):
+    def forward(ctx, grad, w, output_shape, geometry, rows=None):
         ctx.save_for_backward(grad, w)
         ctx.geometry = geometry
-        return conv_input_grad(grad, w, tuple(output_shape), geometry)
+        return conv_input_grad(grad, w, tuple(output_shape), geometry, rows)
 
     # d/dg = conv(v, w), d/dw = conv_weight_grad(v, g)
     @staticmethod
@@ -187,12 +196,12 @@ class ConvWeightGrad(Function):
     """dw = d⟨g, conv(x, w)⟩/dw"""
 
     @staticmethod
-    def forward(ctx, x, grad, weight_shape, geometry, columns=None):
+    def forward(ctx, x, grad, weight_shape, geometry, columns=None, rows=None):
         ctx.save_for_backward(x, grad)
         ctx.geometry = geometry
         if columns is None:
             columns = _columns(x, weight_shape[2], weight_shape[3], geometry)
-        return conv_weight_grad_forward(columns, grad, tuple(weight_shape), geometry)
+        return conv_weight_grad_forward(columns, grad, tuple(weight_shape), geometry, rows)
 
     # d⟨v, dw⟩/dx = conv_transpose(g, v), d⟨v, dw⟩/dg = conv(x, v)
     @staticmethod
