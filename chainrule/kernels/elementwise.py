@@ -25,20 +25,20 @@ def erf(x: np.ndarray) -> np.ndarray:
 @njit(parallel=True, cache=True)
 def _relu_backward(grad, y, out):
     for i in prange(grad.size):
-        out[i] = grad[i] if y[i] > 0 else 0
+        out[i] = 0 if y[i] <= 0 else grad[i]
 
 
 def relu_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """grad where y > 0, else 0: one pass, no boolean mask in between.
+    """0 where y <= 0, else grad (a NaN passes it on): one pass, no boolean mask.
 
     Works in the arrays' own memory order (channels-last views included), so nothing
     is copied; arrays laid out differently take NumPy's two passes.
     """
     if grad.shape != y.shape or grad.strides != y.strides:
-        return grad * (y > 0)
+        return np.where(y <= 0, 0, grad)
     flat_grad = grad.ravel(order="K")
     if not np.may_share_memory(flat_grad, grad):  # not one block (a slice): raveling
-        return grad * (y > 0)  # copied it, and would copy y too
+        return np.where(y <= 0, 0, grad)  # copied it, and would copy y too
     out = np.empty_like(grad)  # the same memory order as grad
     _relu_backward(flat_grad, y.ravel(order="K"), out.ravel(order="K"))
     return out

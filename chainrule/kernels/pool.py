@@ -3,9 +3,10 @@
 Each (image, channel) plane is independent, so the planes are shared among threads.
 The input arrives padded with -inf exactly as in the reference, so no loop checks
 bounds, and a window's offset k = i·kw + j names the element that won, exactly as the
-reference's `arg`: the first maximum wins ties (strict comparison), and a NaN, once
-met, stays the maximum (as np.maximum). `row_step[k]`, `col_step[k]` are offset k's
-distance from the window's corner, looked up instead of divided out per element.
+reference's `arg`: the first maximum wins ties (strict comparison), and a NaN always
+wins, the last one if there are several (PyTorch's rule). `row_step[k]`, `col_step[k]`
+are offset k's distance from the window's corner, looked up instead of divided out per
+element.
 The 2×2, stride-2 window, by far the most common, has its own loop with the four
 comparisons written out: compiled with constants, it runs about eight times faster.
 """
@@ -26,10 +27,8 @@ def _max_pool(xp, row_step, col_step, sh, sw, best, arg):
                 value, winner = xp[b, ch, i * sh, j * sw], 0
                 for k in range(1, row_step.size):
                     v = xp[b, ch, i * sh + row_step[k], j * sw + col_step[k]]
-                    if v > value:
+                    if v > value or v != v:
                         value, winner = v, k
-                    elif v != v and value == value:
-                        value = v
                 best[b, ch, i, j] = value
                 arg[b, ch, i, j] = winner
 
@@ -44,10 +43,8 @@ def _max_pool_2x2(x, best, arg):
                 value, winner = x[b, ch, 2 * i, 2 * j], 0
                 for k, v in ((1, x[b, ch, 2 * i, 2 * j + 1]), (2, x[b, ch, 2 * i + 1, 2 * j]),
                              (3, x[b, ch, 2 * i + 1, 2 * j + 1])):
-                    if v > value:
+                    if v > value or v != v:
                         value, winner = v, k
-                    elif v != v and value == value:
-                        value = v
                 best[b, ch, i, j] = value
                 arg[b, ch, i, j] = winner
 

@@ -92,7 +92,10 @@ def _max_pool_reference(x, windows: PoolWindows, index_type) -> tuple:
     arg = np.zeros(best.shape, dtype=index_type)
     for offset in range(1, windows.kh * windows.kw):
         candidate = windows.view(xp, offset)
-        better = np.greater(candidate, best)  # strict: the first maximum keeps the gradient
+        # strict: the first maximum keeps the gradient; a NaN always wins (the last of
+        # several), as in PyTorch
+        better = np.greater(candidate, best)
+        better |= np.isnan(candidate)
         np.maximum(best, candidate, out=best)
         np.copyto(arg, index_type(offset), where=better)
     return best, arg

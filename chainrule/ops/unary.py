@@ -254,8 +254,9 @@ class ReLU(Function):
         ctx.save_for_backward(y)
         return y
 
-    # dy/dx = 1 where y > 0, else 0 (0 at x = 0, as PyTorch). Multiplying by the mask
-    # is several times faster than np.where with a scalar branch (bench/bench_cnn.py).
+    # dy/dx = 0 where y <= 0 (0 at x = 0), else 1, so that a NaN passes its gradient on,
+    # as in PyTorch. Multiplying by the mask is several times faster than np.where with
+    # a scalar branch (bench/bench_cnn.py).
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
@@ -264,7 +265,13 @@ class ReLU(Function):
             compiled = kernels.get("relu_backward")
             if compiled:
                 return compiled(grad, y)
-        return grad * (y > 0)
+        return grad * _not_below_zero(y)
+
+
+def _not_below_zero(y) -> np.ndarray:
+    """not (y <= 0): y > 0, or NaN; a constant even when backward is recorded."""
+    values = y._data if isinstance(y, TensorBase) else y
+    return ~np.asarray(values <= 0)
 
 
 def relu(x):

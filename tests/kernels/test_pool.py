@@ -56,3 +56,31 @@ def test_max_pool_kernel_takes_a_non_contiguous_input():
         return [y.detach().numpy(), gx.numpy()]
 
     assert_paths_agree(compute, exact=(0, 1))
+
+
+def test_nan_wins_its_window_and_passes_relu_gradient_as_in_pytorch():
+    import torch
+
+    from chainrule import kernels
+    from tests.kernels.paths import on_both_paths
+
+    image = np.random.default_rng(3).standard_normal((2, 3, 8, 8))
+    image[0, 0, 0, 1] = image[0, 0, 1, 0] = np.nan  # two NaNs in one window: the last wins
+    image[1, 2, 5, 5] = np.nan
+    image[1, 1, :2, :2] = -1.0  # nothing positive: ReLU's gradient stops
+    image = np.tile(image, (180, 1, 1, 1))  # 69,120 elements: the compiled ReLU gradient
+    assert image.size >= kernels.LARGE
+    upstream = np.cos(np.arange(image.size // 4)).reshape(image.shape[0], 3, 4, 4)
+
+    def compute():
+        x = cr.tensor(image, requires_grad=True)
+        pooled, indices = F.max_pool2d(F.relu(x), 2, return_indices=True)
+        (pooled * cr.tensor(upstream)).sum().backward()
+        return [indices.numpy(), x.grad.numpy()]
+
+    t = torch.tensor(image, requires_grad=True)
+    pooled, indices = torch.nn.functional.max_pool2d(torch.relu(t), 2, return_indices=True)
+    (pooled * torch.tensor(upstream)).sum().backward()
+    for result in on_both_paths(compute):
+        np.testing.assert_array_equal(result[0], indices.numpy())
+        np.testing.assert_array_equal(result[1], t.grad.numpy())
