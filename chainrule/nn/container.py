@@ -1,12 +1,26 @@
-"""Containers: Sequential, ModuleList, ModuleDict."""
+"""Containers: Sequential, ModuleList, ModuleDict.
+
+NOTE [ ReLU after max pooling ]
+Max pooling keeps the largest value of each window, and ReLU (max(x, 0)) never changes
+which value is largest, so maxpool(relu(x)) = relu(maxpool(x)): the same values, and
+the same gradients (the window's winner gets the gradient if its value is positive,
+nothing does otherwise; ties go to the first winner either way, and a NaN wins in
+both). Pooling first leaves ReLU a quarter of the elements under 2×2 windows. So where
+a Sequential holds ReLU followed by MaxPool2d (the usual conv block), it runs them in
+the other order. Only when neither module has hooks and no `autograd.watch` is on:
+those would see the modules' inputs and outputs, which differ.
+"""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 
+from ..autograd.grad_mode import _mode
+from .activation import ReLU
 from .module import Module
 from .parameter import Parameter
+from .pooling import MaxPool1d, MaxPool2d
 
 
 class Sequential(Module):
@@ -26,8 +40,17 @@ class Sequential(Module):
                 self.add_module(str(i), m)
 
     def forward(self, input):
-        for m in self._modules.values():
-            input = m(input)
+        modules = list(self._modules.values())
+        k = 0
+        while k < len(modules):
+            module = modules[k]
+            if type(module) is ReLU and k + 1 < len(modules) and \
+                    _pools_first(module, modules[k + 1]):
+                input = module(modules[k + 1](input))  # NOTE [ ReLU after max pooling ]
+                k += 2
+                continue
+            input = module(input)
+            k += 1
         return input
 
     def __getitem__(self, index):
@@ -182,3 +205,11 @@ class ParameterDict(Module):
 
     def items(self):
         return self._parameters.items()
+
+
+def _pools_first(relu: Module, pool: Module) -> bool:
+    """May `pool` run before `relu`? (NOTE [ ReLU after max pooling ])"""
+    return (type(pool) in (MaxPool2d, MaxPool1d) and not pool.return_indices
+            and not _mode.watchers
+            and not (relu._forward_hooks or relu._forward_pre_hooks
+                     or pool._forward_hooks or pool._forward_pre_hooks))

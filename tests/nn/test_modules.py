@@ -241,3 +241,36 @@ def test_module_utilities_pytorch_code_calls():
     assert seen == ["Linear", "ReLU", "Sequential"]
     model.register_buffer("step", cr.zeros(1), persistent=False)
     assert "step" not in model.state_dict() and "step" in dict(model.named_buffers())
+
+
+def test_sequential_pools_before_relu_with_the_same_values_and_gradients():
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((2, 3, 6, 6))
+    data[0, 0, :2, :2] = -1.0  # a window with nothing positive
+    data[0, 1, :2, :2] = 0.0  # ties at zero
+    data[1, 2, :2, :2] = 2.0  # ties at a positive maximum
+    data[1, 0, 2, 2] = np.nan
+    upstream = cr.tensor(rng.standard_normal((2, 3, 4, 4)))
+    blocks = [nn.Sequential(nn.ReLU(), nn.MaxPool2d(2)),
+              nn.Sequential(nn.ReLU(), nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True))]
+    for block in blocks:
+        relu, pool = block[0], block[1]
+        fused_x, written_x = (cr.tensor(data, requires_grad=True) for _ in range(2))
+        fused, written = block(fused_x), pool(relu(written_x))
+        assert fused.grad_fn.name == "ReLU" and written.grad_fn.name != "ReLU"
+        np.testing.assert_array_equal(fused.detach().numpy(), written.detach().numpy())
+        (fused * upstream[..., : fused.shape[-1], : fused.shape[-1]]).sum().backward()
+        (written * upstream[..., : written.shape[-1], : written.shape[-1]]).sum().backward()
+        np.testing.assert_array_equal(fused_x.grad.numpy(), written_x.grad.numpy())
+
+
+def test_sequential_keeps_the_written_order_for_hooks_and_watches():
+    block = nn.Sequential(nn.ReLU(), nn.MaxPool2d(2))
+    seen = []
+    handle = block[0].register_forward_hook(lambda m, args, out: seen.append(tuple(out.shape)))
+    x = cr.randn(1, 2, 4, 4, requires_grad=True)
+    assert block(x).grad_fn.name != "ReLU" and seen == [(1, 2, 4, 4)]
+    handle.remove()
+    with cr.autograd.watch(cr.autograd.Watcher()):
+        assert block(x).grad_fn.name != "ReLU"
+    assert block(x).grad_fn.name == "ReLU"
