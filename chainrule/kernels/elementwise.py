@@ -34,11 +34,11 @@ def relu_backward(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
     Works in the arrays' own memory order (channels-last views included), so nothing
     is copied; arrays laid out differently take NumPy's two passes.
     """
-    if grad.shape != y.shape or grad.strides != y.strides:
+    same_layout = grad.shape == y.shape and grad.strides == y.strides
+    flat_grad = grad.ravel(order="K") if same_layout else None
+    # not one block (a slice): raveling copied it, and would copy y too
+    if flat_grad is None or not np.may_share_memory(flat_grad, grad):
         return np.where(y <= 0, 0, grad)
-    flat_grad = grad.ravel(order="K")
-    if not np.may_share_memory(flat_grad, grad):  # not one block (a slice): raveling
-        return np.where(y <= 0, 0, grad)  # copied it, and would copy y too
     out = np.empty_like(grad)  # the same memory order as grad
     _relu_backward(flat_grad, y.ravel(order="K"), out.ravel(order="K"))
     return out

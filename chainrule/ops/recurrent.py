@@ -238,13 +238,14 @@ class LSTMRecurrence(_Recurrence):
     def forward(ctx, x, h0, c0, w_ih, w_hh, bias, lengths):
         masks = _masks(lengths, x.shape[0], x.dtype)
         cell = _compiled_cell("lstm_cell", x, masks) if len(x) else None
+        ctx.joined = None  # [x_t, h_{t-1}] of every step, on the compiled path
         if cell:
-            gates, cells, tanh_cells, out, h, c = _lstm_forward_joined(ctx, cell, x, h0, c0,
-                                                                       w_ih, w_hh, bias)
+            ctx.joined = np.empty(x.shape[:2] + (x.shape[2] + w_hh.shape[1],), x.dtype)
+            gates, cells, tanh_cells, out, h, c = _lstm_forward_joined(cell, ctx.joined, x, h0,
+                                                                       c0, w_ih, w_hh, bias)
         else:
             gates, cells, tanh_cells, out, h, c = _lstm_forward(x, h0, c0, w_ih, w_hh, bias,
                                                                 masks)
-            ctx.joined = None
         ctx.save_for_backward(x, h0, c0, w_ih, w_hh)
         ctx.gates, ctx.cells, ctx.tanh_cells, ctx.out, ctx.masks = \
             gates, cells, tanh_cells, out, masks
@@ -278,16 +279,16 @@ class LSTMRecurrence(_Recurrence):
         return _run_composed(lstm_step, linear(x, w_ih, bias), (h0, c0), lengths, w_hh)
 
 
-def _lstm_forward_joined(ctx, cell, x, h0, c0, w_ih, w_hh, bias) -> tuple:
-    """The compiled forward: `joined` holds [x_t, h_{t-1}] for every step, so that each
-    step is one GEMM against [W_ih, W_hh]ᵀ and backward gets both weight gradients
-    from one GEMM over `joined`; the cell adds the bias and does the gate arithmetic."""
+def _lstm_forward_joined(cell, joined, x, h0, c0, w_ih, w_hh, bias) -> tuple:
+    """The compiled forward: fills `joined` (T, N, I + H) with [x_t, h_{t-1}] for every
+    step, so that each step is one GEMM against [W_ih, W_hh]ᵀ and backward gets both
+    weight gradients from one GEMM over it; the cell adds the bias and does the gate
+    arithmetic."""
     steps, rows, size_in = x.shape
     size = w_hh.shape[1]
-    joined = np.empty((steps, rows, size_in + size), x.dtype)
     joined[:, :, :size_in] = x
     joined[0, :, size_in:] = h0
-    w_t = np.ascontiguousarray(np.concatenate([w_ih, w_hh], axis=1).T)
+    w_t = np.concatenate([w_ih.T, w_hh.T])  # [W_ih, W_hh]ᵀ, (I + H, 4H), one copy
     bias = np.zeros(4 * size, x.dtype) if bias is None else bias
     gates = np.empty((steps, rows, 4 * size), x.dtype)  # activated i, f, g, o of every step
     cells, tanh_cells, out = (np.empty((steps, rows, size), x.dtype) for _ in range(3))
@@ -298,7 +299,6 @@ def _lstm_forward_joined(ctx, cell, x, h0, c0, w_ih, w_hh, bias) -> tuple:
         c = cells[t]
         if t + 1 < steps:
             joined[t + 1, :, size_in:] = out[t]
-    ctx.joined = joined
     return gates, cells, tanh_cells, out, out[-1], cells[-1]
 
 
