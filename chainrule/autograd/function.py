@@ -66,7 +66,7 @@ import numpy as np
 
 from .grad_mode import _mode
 from .hooks import RemovableHandle
-from .tensor_base import TensorBase
+from .tensor_base import TensorBase, in_place_clock
 from .watch import notify_forward
 
 RELEASED_GRAPH_MESSAGE = (
@@ -91,6 +91,7 @@ class Function:
     output_meta: tuple = ()  # (shape, dtype, differentiable) per output, when several
     non_differentiable: tuple = ()  # ids of the output arrays marked so in forward
     origin = None  # where the node was created; recorded while autograd.watch is on
+    clock = 0  # the in-place clock when the node saved its tensors (tensor_base.py)
     # True for ops whose output may share memory with their first input (reshape,
     # permute, basic indexing): the output then shares the input's version counter.
     is_view = False
@@ -118,7 +119,8 @@ class Function:
         saved = self.saved
         if saved is None:
             raise RuntimeError(RELEASED_GRAPH_MESSAGE)
-        self._check_versions(saved)
+        if self.clock != in_place_clock[0]:  # something changed in place since forward
+            self._check_versions(saved)
         if not self.recording:
             return saved
         return tuple(self._saved_as_tensor(a) for a in saved)
@@ -128,7 +130,7 @@ class Function:
         """One bool per positional input: does it take a gradient? (skip work if not)"""
         if self.inputs is None:
             raise RuntimeError(RELEASED_GRAPH_MESSAGE)
-        return tuple(isinstance(t, TensorBase) and t._requires_grad for t in self.inputs)
+        return tuple([isinstance(t, TensorBase) and t._requires_grad for t in self.inputs])
 
     @property
     def name(self) -> str:
@@ -226,28 +228,25 @@ class Function:
     # -- saved values -------------------------------------------------------------
 
     def _remember_versions(self, outs: tuple) -> None:
-        # the counters read directly, not through the _version property: this runs for
-        # every recorded op that saves tensors
-        self.versions = [(a._version_counter or (0,))[0] if isinstance(a, TensorBase) else 0
-                         for a in self.inputs]
+        # One reading of the in-place clock stands for every input's version (NOTE
+        # [ Tensor's two layers ]): this runs for every recorded op that saves tensors.
+        self.clock = in_place_clock[0]
         # The outputs' ids are enough to recognise them among the saved arrays later: the
         # saved arrays were all alive together with them, so no id can have been reused.
         self.output_ids = tuple(id(o) for o in outs)
 
     def _check_versions(self, saved) -> None:
-        versions = getattr(self, "versions", None)
-        if versions is None:
-            return
-        for t, version in zip(self.inputs, versions):
-            if isinstance(t, TensorBase) and (t._version_counter or (0,))[0] != version:
-                if any(a is t._data for a in saved):
-                    raise RuntimeError(
-                        f"one of the variables needed for gradient computation has been "
-                        f"modified by an inplace operation: a tensor of shape {t.shape} used "
-                        f"by {self.name} is at version {t._version}; expected version "
-                        f"{version}. Use the out-of-place op (e.g. `x = x + 1` instead of "
-                        f"`x.add_(1)`) or clone() the tensor before modifying it."
-                    )
+        for t in self.inputs:
+            counter = getattr(t, "_version_counter", None)
+            if counter is not None and counter[1] > self.clock and \
+                    any(a is t._data for a in saved):
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been "
+                    f"modified by an inplace operation: a tensor of shape {t.shape} used "
+                    f"by {self.name} was changed after {self.name} saved it (it is now at "
+                    f"version {t._version}). Use the out-of-place op (e.g. `x = x + 1` "
+                    f"instead of `x.add_(1)`) or clone() the tensor before modifying it."
+                )
 
     def _saved_as_tensor(self, array):
         if not isinstance(array, np.ndarray):

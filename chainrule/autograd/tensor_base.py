@@ -16,8 +16,15 @@ as PyTorch builds `torch.Tensor` on `torch._C.TensorBase`:
 Version counters. An in-place op bumps `_version`, and a node that saved the tensor
 refuses to run its backward on changed values. A view (`x[1:]`, `x.reshape(...)`,
 `x.detach()`) shares its base's counter, as in PyTorch, so changing either one is
-seen through both. The counter is a one-element list, created the first time it is
-needed: most tensors are never viewed or modified, and pay nothing for it.
+seen through both. The counter is a list [version, tick], created the first time it
+is needed: most tensors are never viewed or modified, and pay nothing for it.
+
+The tick is the reading of `in_place_clock`, which every in-place change in the
+process advances, at the tensor's last change. A node notes the clock when it saves
+tensors; at backward, if the clock has not moved since, nothing can have changed and
+no tensor is looked at (the common case: a training step changes its parameters
+after backward). Otherwise a saved tensor whose tick is later than the node's
+reading was changed after it was saved.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 _tensor_class: type | None = None  # chainrule.tensor.Tensor, once it is defined
+in_place_clock = [0]  # in-place changes so far in this process (NOTE above)
 
 
 def _tensor_wrap(array):
@@ -139,20 +147,25 @@ class TensorBase:
 
     @_version.setter
     def _version(self, value: int) -> None:
-        self._shared_version_counter()[0] = value
+        counter = self._shared_version_counter()
+        counter[0] = value
+        in_place_clock[0] += 1
+        counter[1] = in_place_clock[0]
 
     def _bump_version(self) -> None:
         """Record an in-place change (one call: optimizers make one per parameter per step)."""
+        tick = in_place_clock[0] = in_place_clock[0] + 1
         counter = self._version_counter
         if counter is None:
-            self._version_counter = [1]
+            self._version_counter = [1, tick]
         else:
             counter[0] += 1
+            counter[1] = tick
 
     def _shared_version_counter(self) -> list:
         counter = self._version_counter
         if counter is None:
-            counter = self._version_counter = [0]
+            counter = self._version_counter = [0, 0]
         return counter
 
     def _share_version_with(self, base: TensorBase) -> None:

@@ -232,6 +232,20 @@ def test_modifying_a_view_of_a_saved_tensor_in_place_is_an_error(view):
         y.backward()
 
 
+def test_only_changes_after_the_save_to_a_saved_tensor_are_errors():
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    a, unrelated = cr.tensor([3.0, 4.0]), cr.tensor([0.0])
+    a.add_(1.0)  # before the op saves it: fine
+    y = (w * a).sum()
+    unrelated.add_(1.0)  # moves the in-place clock, but changes nothing y saved
+    y.backward(retain_graph=True)
+    np.testing.assert_allclose(w.grad.numpy(), [4.0, 5.0])
+    a[0] = 9.0
+    with pytest.raises(RuntimeError, match=r"used by Mul was changed after Mul saved it "
+                                           r"\(it is now at version 2\)"):
+        y.backward()
+
+
 def test_a_copy_does_not_share_the_version_counter():
     a = cr.tensor([3.0, 4.0])
     c = a[[0, 1]]  # advanced indexing copies
