@@ -175,6 +175,8 @@ def run_backward(
         edges, consumers = _prune_to_inputs(edges, inputs)
     ready = [n for n in dict.fromkeys(roots) if n in edges and n not in consumers]
     watchers = _mode.watchers
+    # The common case (a plain backward, nothing captured) takes the short branch below.
+    plain = not create_graph and capture is None
     previous_mode = _mode.enabled
     _mode.enabled = create_graph
     _mode.in_backward += 1
@@ -185,14 +187,14 @@ def run_backward(
             if node.n_outputs == 1:
                 if node.tensor_hooks:
                     grad = _run_hooks(node.tensor_hooks, 0, grad, create_graph)
-                if capture is not None and node in capture:
-                    capture[node] = (grad,)
-                if create_graph:
-                    node.recording = True
+                if plain:
+                    grads = node.backward(node, grad)
+                else:
+                    if capture is not None and node in capture:
+                        capture[node] = (grad,)
+                    node.recording = create_graph
                     grads = node.backward(node, grad)
                     node.recording = False
-                else:
-                    grads = node.backward(node, grad)
             else:
                 if capture is not None and node in capture:
                     capture[node] = tuple(grad)
@@ -205,26 +207,34 @@ def run_backward(
             if watchers:
                 for watcher in watchers:
                     watcher.backward(node, grad if type(grad) is tuple else (grad,), grads)
+            n_grads = len(grads)
             for i, target, t in edges[node]:
-                g = grads[i] if i < len(grads) else None
+                g = grads[i] if i < n_grads else None
                 if g is None:
                     continue
-                if g.shape != t._data.shape or g.dtype != t._data.dtype:
+                data = t._data
+                if g.shape != data.shape or g.dtype != data.dtype:
                     g = _check_gradient(node, i, g, t)
-                if target is t or target.n_outputs == 1:
-                    held = buffers.get(target)
-                    buffers[target] = g if held is None else held + g
-                else:
-                    _deposit(buffers, target, t, g)
                 left = consumers[target] - 1
                 consumers[target] = left
-                if left == 0:
-                    if target is not t:
-                        ready.append(target)
-                    elif inputs is None:
+                if target is t:  # a leaf
+                    if left == 0 and inputs is None:
                         # every gradient of this leaf has arrived: store it now, so hooks
                         # on it (DistributedDataParallel's) run while backward goes on
-                        _accumulate(t, buffers.pop(t), create_graph)
+                        held = buffers.pop(t, None)
+                        _accumulate(t, g if held is None else held + g, create_graph)
+                    else:
+                        held = buffers.get(t)
+                        buffers[t] = g if held is None else held + g
+                elif target.n_outputs == 1:
+                    held = buffers.get(target)
+                    buffers[target] = g if held is None else held + g
+                    if left == 0:
+                        ready.append(target)
+                else:
+                    _deposit(buffers, target, t, g)
+                    if left == 0:
+                        ready.append(target)
             if not retain_graph:
                 node.release()
     finally:
