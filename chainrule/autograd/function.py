@@ -95,6 +95,10 @@ class Function:
     # True for ops whose output may share memory with their first input (reshape,
     # permute, basic indexing): the output then shares the input's version counter.
     is_view = False
+    # True for ops whose backward returns only arrays it has just made and keeps no
+    # reference to: the engine may make such an array a leaf's .grad without copying it
+    # (NOTE [ Leaf gradients without a copy ] in engine.py).
+    fresh_gradients = False
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any):
@@ -233,7 +237,7 @@ class Function:
         self.clock = in_place_clock[0]
         # The outputs' ids are enough to recognise them among the saved arrays later: the
         # saved arrays were all alive together with them, so no id can have been reused.
-        self.output_ids = tuple(id(o) for o in outs)
+        self.output_ids = tuple(map(id, outs))
 
     def _check_versions(self, saved) -> None:
         for t in self.inputs:

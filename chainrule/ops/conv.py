@@ -137,6 +137,8 @@ def conv_weight_grad_forward(columns: np.ndarray, grad: np.ndarray, weight_shape
 class Conv2d(Function):
     """y = conv(x, w) (+ b): x (N, C, H, W), w (O, C/groups, kh, kw) -> (N, O, Ho, Wo)"""
 
+    fresh_gradients = True  # three new arrays (NOTE [ Leaf gradients without a copy ])
+
     @staticmethod
     def forward(ctx, x, w, b, geometry):
         ctx.save_for_backward(x, w)

@@ -74,6 +74,8 @@ class Linear(Function):
     W is stored (in, out), Keras's kernel layout, and y = x W + b (still no transpose node).
     """
 
+    fresh_gradients = True  # three new arrays (NOTE [ Leaf gradients without a copy ])
+
     @staticmethod
     def forward(ctx, x, weight, bias, weight_in_out=False):
         w = weight if weight_in_out else weight.T  # w is (in, out) either way, a view

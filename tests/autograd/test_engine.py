@@ -29,6 +29,43 @@ def test_gradients_accumulate_across_backward_calls():
     np.testing.assert_allclose(x.grad.numpy(), 2 * x.detach().numpy() + 3)
 
 
+def test_a_leaf_gradient_never_shares_memory_with_the_callers_or_a_hooks_array():
+    # NOTE [ Leaf gradients without a copy ]: Add passes the seed straight through, and
+    # a hook may keep what it is given; neither may become a .grad that later grows.
+    a = cr.ones(3, requires_grad=True)
+    seed = cr.tensor([1.0, 2.0, 3.0])
+    (a + 0).backward(seed)
+    (a + 0).backward(seed)
+    assert seed.tolist() == [1.0, 2.0, 3.0] and a.grad.tolist() == [2.0, 4.0, 6.0]
+    layer = cr.nn.Linear(2, 2)
+    kept = []
+    layer.weight.register_hook(lambda g: kept.append(g.numpy().view()))
+    x = cr.ones(1, 2)
+    layer(x).sum().backward()
+    layer(x).sum().backward()
+    np.testing.assert_array_equal(kept[0], np.ones((2, 2)))
+    np.testing.assert_array_equal(layer.weight.grad.numpy(), 2 * np.ones((2, 2)))
+
+
+def test_a_weight_gradient_is_used_without_a_copy_and_accumulates(monkeypatch):
+    from chainrule.ops.linalg import Linear
+
+    returned = []
+    backward = Linear.backward
+    monkeypatch.setattr(Linear, "backward",
+                        staticmethod(lambda ctx, g: returned.append(backward(ctx, g)) or
+                                     returned[-1]))
+    layer = cr.nn.Linear(3, 2)
+    x = cr.ones(4, 3)
+    layer(x).sum().backward()
+    first = layer.weight.grad
+    assert first.numpy() is returned[0][1]  # Linear's new GEMM result, not a copy
+    layer(x).sum().backward()
+    assert layer.weight.grad is first  # added in place
+    np.testing.assert_array_equal(first.numpy(), 8 * np.ones((2, 3)))
+    np.testing.assert_array_equal(layer.bias.grad.numpy(), [8.0, 8.0])
+
+
 def test_a_tensor_used_twice_gets_the_sum_of_both_paths():
     x = cr.tensor(3.0, requires_grad=True)
     y = x * x + x.exp()
