@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from enum import Enum
 
 import numpy as np
@@ -82,10 +83,15 @@ def _abort_on_uncaught_exceptions(group: _Group) -> None:
     previous = sys.excepthook
 
     def hook(kind, value, traceback):
-        previous(kind, value, traceback)
+        # The one line that names the rank goes first, and Abort waits a moment: mpiexec
+        # stops relaying a rank's output once it ends the job, and has been seen to cut
+        # the traceback short.
         sys.stderr.write(f"chainrule.distributed: rank {group.rank} of {group.size} failed "
                          f"with {kind.__name__}: {value}; aborting every rank\n")
         sys.stderr.flush()
+        previous(kind, value, traceback)
+        sys.stderr.flush()
+        time.sleep(0.2)
         group.comm.Abort(1)
 
     sys.excepthook = hook
