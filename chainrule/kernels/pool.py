@@ -88,13 +88,17 @@ def _scatter_2x2(grad, arg, out):
     n, c, ho, wo = grad.shape
     for plane in prange(n * c):
         b, ch = plane // c, plane % c
+        image = out[b, ch]
         for i in range(ho):
+            # zero both input rows, then one store per window at its winner: no branch
+            # on the winner, which is random in real data (3.3 ms against 1.0 ms written
+            # as four selects, for bench_cnn's first pooling)
+            for j in range(2 * wo):
+                image[2 * i, j] = 0
+                image[2 * i + 1, j] = 0
             for j in range(wo):
-                k, g = arg[b, ch, i, j], grad[b, ch, i, j]
-                out[b, ch, 2 * i, 2 * j] = g if k == 0 else 0
-                out[b, ch, 2 * i, 2 * j + 1] = g if k == 1 else 0
-                out[b, ch, 2 * i + 1, 2 * j] = g if k == 2 else 0
-                out[b, ch, 2 * i + 1, 2 * j + 1] = g if k == 3 else 0
+                k = arg[b, ch, i, j]
+                image[2 * i + (k >> 1), 2 * j + (k & 1)] = grad[b, ch, i, j]
 
 
 def max_pool2d_scatter(grad, windows, arg):
