@@ -172,9 +172,10 @@ def run_backward(
     buffers: dict = {}
     roots = []
     for out, g in zip(outputs, grad_outputs):
-        _deposit(buffers, out.grad_fn or out, out, g)
-        if out.grad_fn is not None:
-            roots.append(out.grad_fn)
+        node = out.grad_fn
+        _deposit(buffers, out if node is None else node, out, g)
+        if node is not None:
+            roots.append(node)
 
     capture = None  # the gradients reaching the nodes of non-leaf `inputs`
     if inputs is not None:
@@ -306,7 +307,8 @@ def _seed_gradients(outputs, grad_outputs, create_graph: bool, who: str) -> list
                     f"has shape {out.shape}. Pass gradient= (a tensor of that shape), or "
                     f"reduce the output first, e.g. loss.sum().backward()"
                 )
-            g = np.ones(out.shape, dtype=out.dtype)
+            shape = out.shape  # one element: np.array is a quarter of np.ones's cost
+            g = np.array(1, dtype=out.dtype) if shape == () else np.ones(shape, out.dtype)
         elif tuple(np.shape(g._data if isinstance(g, Tensor) else g)) != out.shape:
             raise RuntimeError(
                 f"gradient has shape {tuple(np.shape(g))} but the output has shape {out.shape}; "
