@@ -309,7 +309,7 @@ def _seed_gradients(outputs, grad_outputs, create_graph: bool, who: str) -> list
                 )
             shape = out.shape  # one element: np.array is a quarter of np.ones's cost
             g = np.array(1, dtype=out.dtype) if shape == () else np.ones(shape, out.dtype)
-        elif tuple(np.shape(g._data if isinstance(g, Tensor) else g)) != out.shape:
+        elif (g._data.shape if isinstance(g, Tensor) else np.shape(g)) != out.shape:
             raise RuntimeError(
                 f"gradient has shape {tuple(np.shape(g))} but the output has shape {out.shape}; "
                 f"they must match"
