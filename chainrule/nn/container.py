@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 
 from ..autograd.grad_mode import _mode
 from .activation import ReLU
+from .conv import Conv2d
+from .fusion import conv_then_pool
 from .module import Module
 from .parameter import Parameter
 from .pooling import MaxPool1d, MaxPool2d
@@ -44,6 +46,12 @@ class Sequential(Module):
         k = 0
         while k < len(modules):
             module = modules[k]
+            if type(module) is Conv2d:  # NOTE [ Convolution into pooling ] (fusion.py)
+                fused = conv_then_pool(modules[k : k + 3], input)
+                if fused is not None:
+                    input, used = fused
+                    k += used
+                    continue
             if type(module) is ReLU and k + 1 < len(modules) and \
                     _pools_first(module, modules[k + 1]):
                 input = module(modules[k + 1](input))  # NOTE [ ReLU after max pooling ]

@@ -28,6 +28,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .. import kernels
 from ..autograd.function import Function
+from .pool import PoolWindows, ScatterToWindows
 from .primitives import sum_
 
 
@@ -101,11 +102,11 @@ def conv_forward(x: np.ndarray, w: np.ndarray, geometry: Geometry, columns: np.n
 def conv_input_grad(grad: np.ndarray, w: np.ndarray, input_shape: tuple,
                     geometry: Geometry, rows: np.ndarray | None = None) -> np.ndarray:
     """A_wᵀ grad: the columns' gradient scattered back onto the (padded) input; `rows`
-    is grad in the columns' layout if the caller has it already."""
+    is grad in the columns' layout if the caller has it already (grad may then be None)."""
     n, c, h, width = input_shape
     _, cg, kh, kw = w.shape
     g = geometry.groups
-    _, _, ho, wo = grad.shape
+    ho, wo = geometry.output_size(h, width, kh, kw)
     rows = _group_rows(grad, g) if rows is None else rows
     cols = w.reshape(g, -1, cg * kh * kw).transpose(0, 2, 1) @ rows
     (pt, pb), (pl, pr) = geometry.padding
@@ -118,7 +119,7 @@ def conv_input_grad(grad: np.ndarray, w: np.ndarray, input_shape: tuple,
             return padded
         return padded[:, :, pt : pt + h, pl : pl + width].copy()
     cols = cols.reshape(c, kh, kw, n, ho, wo)
-    padded = np.zeros((c, n, h + pt + pb, width + pl + pr), dtype=grad.dtype)
+    padded = np.zeros((c, n, h + pt + pb, width + pl + pr), dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
             rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
@@ -169,6 +170,59 @@ class Conv2d(Function):
 
 def conv2d(x, w, b, geometry: Geometry):
     return Conv2d.apply(x, w, b, geometry)
+
+
+class ConvMaxPool2d(Function):
+    """y = max_pool2d(conv(x, w) + b, 2): a convolution and the 2×2 max pooling after it,
+    without ever writing the convolution's output (N, O, Ho, Wo).
+
+    The maxima and their winners are read straight from the GEMM's product, (O, N·Ho·Wo),
+    and the gradient is scattered straight back into that layout: the two layout copies
+    and a pass over the full-size output in each direction are saved. Compiled kernels
+    only (kernels/pool.py); nn.Sequential uses it where its layers form the chain, and
+    Conv2d then MaxPool2d is the reference. Ho and Wo must be even.
+    """
+
+    fresh_gradients = True  # as Conv2d's
+
+    @staticmethod
+    def forward(ctx, x, w, b, geometry):
+        ctx.save_for_backward(x, w)
+        ctx.geometry, ctx.has_bias = geometry, b is not None
+        ctx.columns = _columns(x, w.shape[2], w.shape[3], geometry)
+        (n, _, h, width), (o, _, kh, kw) = x.shape, w.shape
+        ho, wo = ctx.conv_size = geometry.output_size(h, width, kh, kw)
+        g = geometry.groups
+        rows = (w.reshape(g, o // g, -1) @ ctx.columns).reshape(o, -1)
+        best, ctx.arg = kernels.get("max_pool2x2_from_rows")(rows, b, n, ho, wo)
+        return best
+
+    # the pooling's gradient (each window's to its winner), then Conv2d's backward
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.recording:  # composed from the two ops' own backward formulas
+            n, o = ctx.arg.shape[:2]
+            windows = PoolWindows((n, o, *ctx.conv_size), (2, 2), (2, 2), (0, 0), (1, 1), False)
+            return Conv2d.backward(ctx, ScatterToWindows.apply(grad, windows, ctx.arg))
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        geometry = ctx.geometry
+        rows = kernels.get("max_pool2x2_scatter_to_rows")(grad, ctx.arg, *ctx.conv_size)
+        grad_x = conv_input_grad(None, w, x.shape, geometry, _rows_by_group(rows, geometry)) \
+            if need_x else None
+        grad_w = conv_weight_grad_forward(ctx.columns, None, w.shape, geometry,
+                                          _rows_by_group(rows, geometry)) if need_w else None
+        grad_b = rows.sum(-1) if need_b and ctx.has_bias else None
+        return grad_x, grad_w, grad_b
+
+
+def _rows_by_group(rows: np.ndarray, geometry: Geometry) -> np.ndarray:
+    return rows.reshape(geometry.groups, rows.shape[0] // geometry.groups, -1)
+
+
+def conv_max_pool2d(x, w, b, geometry: Geometry):
+    """conv2d followed by max_pool2d(kernel 2, stride 2); the conv's Ho and Wo even."""
+    return ConvMaxPool2d.apply(x, w, b, geometry)
 
 
 class ConvTranspose2d(Function):

@@ -84,3 +84,62 @@ def test_nan_wins_its_window_and_passes_relu_gradient_as_in_pytorch():
     for result in on_both_paths(compute):
         np.testing.assert_array_equal(result[0], indices.numpy())
         np.testing.assert_array_equal(result[1], t.grad.numpy())
+
+
+# NOTE [ Convolution into pooling ]: Sequential's conv (ReLU) pool blocks, fused on the
+# compiled path, against the two ops on the NumPy path.
+BLOCKS = [  # (conv options, input H x W, ReLU between)
+    (dict(padding=1), (8, 6), True),
+    (dict(padding=1, groups=2), (8, 8), False),
+    (dict(stride=2, padding=(1, 0)), (9, 10), True),  # conv output 5 x 4: odd, not fused
+    (dict(dilation=2, padding=2, bias=False), (6, 6), True),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("options,hw,relu", BLOCKS, ids=[str(b) for b in BLOCKS])
+def test_conv_relu_pool_fused_matches_the_modules(options, hw, relu, dtype):
+    rng = np.random.default_rng(5)
+    image = rng.integers(-2, 3, (3, 4) + hw).astype(dtype)  # ties in the pooling windows
+    image[0, 1, 2, 2] = np.nan
+
+    def compute():
+        cr.manual_seed(0)
+        layers = [nn.Conv2d(4, 6, 3, **options)] + [nn.ReLU()] * relu + [nn.MaxPool2d(2)]
+        model = nn.Sequential(*layers).to(cr.float64 if dtype == np.float64 else cr.float32)
+        x = cr.tensor(image, requires_grad=True)
+        y = model(x)
+        weights = cr.tensor(np.cos(np.arange(y.numel())).reshape(y.shape).astype(dtype))
+        (y * weights).sum().backward()
+        return [y.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for p in model.parameters()]
+
+    assert_paths_agree(compute, exact=(0,))
+
+
+def test_the_fused_block_runs_and_differentiates_twice_like_the_modules():
+    from chainrule import kernels
+
+    image = np.random.default_rng(6).standard_normal((2, 3, 8, 8))
+
+    def compute():
+        cr.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        model = model.to(cr.float64)
+        x = cr.tensor(image, requires_grad=True)
+        y = model(x)
+        if kernels.active() == "numba":
+            assert type(y.grad_fn.inputs[0].grad_fn).__name__ == "ConvMaxPool2d"
+        (gx,) = cr.autograd.grad((y * y).sum(), [x], create_graph=True)
+        (gw,) = cr.autograd.grad((gx * gx).sum(), [model[0].weight])
+        return [gx.detach().numpy(), gw.numpy()]
+
+    assert_paths_agree(compute)
+
+
+def test_hooks_and_odd_sizes_keep_the_modules():
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.MaxPool2d(2))
+    odd = model(cr.randn(1, 1, 9, 9))  # conv output 7 x 7
+    assert type(odd.grad_fn).__name__ == "MaxPool2d"
+    model[1].register_forward_hook(lambda module, args, output: None)
+    hooked = model(cr.randn(1, 1, 10, 10))
+    assert type(hooked.grad_fn).__name__ == "MaxPool2d"
