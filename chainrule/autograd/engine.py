@@ -228,28 +228,23 @@ def run_backward(
                     g = _check_gradient(node, i, g, t)
                 left = consumers[target] - 1
                 consumers[target] = left
-                if target is t:  # a leaf
-                    if left == 0 and inputs is None:
-                        # every gradient of this leaf has arrived: store it now, so hooks
-                        # on it (DistributedDataParallel's) run while backward goes on
-                        held = buffers.pop(t, None)
-                        if held is None:
-                            _accumulate(t, g, create_graph,
-                                        fresh=node.fresh_gradients and not watchers)
-                        else:
-                            _accumulate(t, held + g, create_graph, fresh=True)
+                if target is t and left == 0 and inputs is None:
+                    # every gradient of this leaf has arrived: store it now, so hooks on
+                    # it (DistributedDataParallel's) run while backward goes on
+                    held = buffers.pop(t, None)
+                    if held is None:
+                        _accumulate(t, g, create_graph,
+                                    fresh=node.fresh_gradients and not watchers)
                     else:
-                        held = buffers.get(t)
-                        buffers[t] = g if held is None else held + g
-                elif target.n_outputs == 1:
+                        _accumulate(t, held + g, create_graph, fresh=True)
+                    continue
+                if target is t or target.n_outputs == 1:
                     held = buffers.get(target)
                     buffers[target] = g if held is None else held + g
-                    if left == 0:
-                        ready.append(target)
                 else:
                     _deposit(buffers, target, t, g)
-                    if left == 0:
-                        ready.append(target)
+                if left == 0 and target is not t:
+                    ready.append(target)
             if not retain_graph:
                 node.release()
     finally:

@@ -19,14 +19,10 @@ from ..autograd.grad_mode import _mode
 from ..autograd.tensor_base import TensorBase
 from ..ops.conv import conv_max_pool2d
 from .activation import ReLU
-from .conv import Conv2d
 from .functional.conv import conv_input_problem, make_geometry
+from .functional.pooling import _pool_args
 from .module import Module
 from .pooling import MaxPool2d
-
-
-def _pair(value) -> tuple:
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
 
 
 def _hooked(module: Module) -> bool:
@@ -34,9 +30,11 @@ def _hooked(module: Module) -> bool:
 
 
 def _is_plain_2x2_pool(module: Module) -> bool:
-    return (type(module) is MaxPool2d and not module.return_indices and not module.ceil_mode
-            and _pair(module.kernel_size) == (2, 2) and _pair(module.stride) == (2, 2)
-            and _pair(module.padding) == (0, 0) and _pair(module.dilation) == (1, 1))
+    if type(module) is not MaxPool2d or module.return_indices or module.ceil_mode:
+        return False
+    # (kernel, stride, padding, dilation) as F.max_pool2d reads them
+    args = _pool_args(module.kernel_size, module.stride, module.padding, module.dilation)
+    return args == ((2, 2), (2, 2), (0, 0), (1, 1))
 
 
 def conv_then_pool(chain: list, input) -> tuple | None:
@@ -45,7 +43,7 @@ def conv_then_pool(chain: list, input) -> tuple | None:
     conv, rest = chain[0], chain[1:]
     relu = rest[0] if rest and type(rest[0]) is ReLU else None
     rest = rest[1:] if relu is not None else rest
-    if not rest or not _is_plain_2x2_pool(rest[0]) or type(conv) is not Conv2d:
+    if not rest or not _is_plain_2x2_pool(rest[0]):
         return None
     pool = rest[0]
     if _mode.watchers or any(_hooked(m) for m in (conv, relu, pool) if m is not None):

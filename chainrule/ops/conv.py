@@ -152,20 +152,26 @@ class Conv2d(Function):
     # dx = conv_transpose(g, w), dw = conv_weight_grad(x, g), db = Σ g over N, H, W
     @staticmethod
     def backward(ctx, grad):
-        x, w = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        geometry = ctx.geometry
-        # grad in the columns' layout, made once for both products (not when recording,
-        # where the gradients are ops on the grad tensor)
-        rows = None if ctx.recording or not (need_x or need_w) else \
-            _group_rows(grad, geometry.groups)
-        grad_x = ConvTranspose2d.apply(grad, w, x.shape, geometry, rows) if need_x else None
-        grad_w = ConvWeightGrad.apply(x, grad, w.shape, geometry, ctx.columns, rows) \
-            if need_w else None
-        grad_b = None
-        if need_b and ctx.has_bias:
-            grad_b = sum_(grad, (0, 2, 3)) if rows is None else rows.sum(-1).reshape(-1)
-        return grad_x, grad_w, grad_b
+        return _conv_backward(ctx, grad)
+
+
+def _conv_backward(ctx, grad, rows=None):
+    """Conv2d's gradients, for its node or ConvMaxPool2d's; `rows` is grad already in the
+    columns' layout (g, O/g, N·Ho·Wo), grad may then be None."""
+    x, w = ctx.saved_tensors
+    need_x, need_w, need_b = ctx.needs_input_grad[:3]
+    geometry = ctx.geometry
+    # grad in the columns' layout, made once for both products (not when recording,
+    # where the gradients are ops on the grad tensor)
+    if rows is None and not ctx.recording and (need_x or need_w):
+        rows = _group_rows(grad, geometry.groups)
+    grad_x = ConvTranspose2d.apply(grad, w, x.shape, geometry, rows) if need_x else None
+    grad_w = ConvWeightGrad.apply(x, grad, w.shape, geometry, ctx.columns, rows) \
+        if need_w else None
+    grad_b = None
+    if need_b and ctx.has_bias:
+        grad_b = sum_(grad, (0, 2, 3)) if rows is None else rows.sum(-1).reshape(-1)
+    return grad_x, grad_w, grad_b
 
 
 def conv2d(x, w, b, geometry: Geometry):
@@ -203,21 +209,10 @@ class ConvMaxPool2d(Function):
         if ctx.recording:  # composed from the two ops' own backward formulas
             n, o = ctx.arg.shape[:2]
             windows = PoolWindows((n, o, *ctx.conv_size), (2, 2), (2, 2), (0, 0), (1, 1), False)
-            return Conv2d.backward(ctx, ScatterToWindows.apply(grad, windows, ctx.arg))
-        x, w = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        geometry = ctx.geometry
+            return _conv_backward(ctx, ScatterToWindows.apply(grad, windows, ctx.arg))
         rows = kernels.get("max_pool2x2_scatter_to_rows")(grad, ctx.arg, *ctx.conv_size)
-        grad_x = conv_input_grad(None, w, x.shape, geometry, _rows_by_group(rows, geometry)) \
-            if need_x else None
-        grad_w = conv_weight_grad_forward(ctx.columns, None, w.shape, geometry,
-                                          _rows_by_group(rows, geometry)) if need_w else None
-        grad_b = rows.sum(-1) if need_b and ctx.has_bias else None
-        return grad_x, grad_w, grad_b
-
-
-def _rows_by_group(rows: np.ndarray, geometry: Geometry) -> np.ndarray:
-    return rows.reshape(geometry.groups, rows.shape[0] // geometry.groups, -1)
+        g = ctx.geometry.groups
+        return _conv_backward(ctx, None, rows.reshape(g, rows.shape[0] // g, -1))
 
 
 def conv_max_pool2d(x, w, b, geometry: Geometry):
