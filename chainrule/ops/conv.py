@@ -30,6 +30,7 @@ from .. import kernels
 from ..autograd.function import Function
 from .pool import PoolWindows, ScatterToWindows
 from .primitives import sum_
+from .unary import _not_below_zero
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,12 @@ def _columns(x: np.ndarray, kh: int, kw: int, geometry: Geometry) -> np.ndarray:
     """im2col: (groups, Cg·kh·kw, N·Ho·Wo), one row per (channel, kernel offset)."""
     n, c, h, w = x.shape
     ho, wo = geometry.output_size(h, w, kh, kw)
-    xp = _pad(x, geometry)
     g = geometry.groups
     compiled = kernels.get("im2col")
     if compiled:
-        return compiled(xp, kh, kw, geometry.stride, geometry.dilation, ho, wo).reshape(
-            g, -1, n * ho * wo)
+        return compiled(x, kh, kw, geometry.stride, geometry.dilation, geometry.padding,
+                        ho, wo).reshape(g, -1, n * ho * wo)
+    xp = _pad(x, geometry)
     sn, sc, sh, sw = xp.strides
     (dh, dw), (th, tw) = geometry.dilation, geometry.stride
     windows = as_strided(xp, (n, c, kh, kw, ho, wo), (sn, sc, sh * dh, sw * dw, sh * th, sw * tw),
@@ -101,7 +102,7 @@ def conv_forward(x: np.ndarray, w: np.ndarray, geometry: Geometry, columns: np.n
 
 def conv_input_grad(grad: np.ndarray, w: np.ndarray, input_shape: tuple,
                     geometry: Geometry, rows: np.ndarray | None = None) -> np.ndarray:
-    """A_wᵀ grad: the columns' gradient scattered back onto the (padded) input; `rows`
+    """A_wᵀ grad: the columns' gradient scattered back onto the input; `rows`
     is grad in the columns' layout if the caller has it already (grad may then be None)."""
     n, c, h, width = input_shape
     _, cg, kh, kw = w.shape
@@ -109,15 +110,12 @@ def conv_input_grad(grad: np.ndarray, w: np.ndarray, input_shape: tuple,
     ho, wo = geometry.output_size(h, width, kh, kw)
     rows = _group_rows(grad, g) if rows is None else rows
     cols = w.reshape(g, -1, cg * kh * kw).transpose(0, 2, 1) @ rows
-    (pt, pb), (pl, pr) = geometry.padding
-    (dh, dw), (sh, sw) = geometry.dilation, geometry.stride
     compiled = kernels.get("col2im")
     if compiled:
-        padded = compiled(cols.reshape(c * kh * kw, -1), (n, c, h + pt + pb, width + pl + pr),
-                          kh, kw, geometry.stride, geometry.dilation, ho, wo)
-        if pt == pb == pl == pr == 0:
-            return padded
-        return padded[:, :, pt : pt + h, pl : pl + width].copy()
+        return compiled(cols.reshape(c * kh * kw, -1), (n, c, h, width), kh, kw,
+                        geometry.stride, geometry.dilation, geometry.padding, ho, wo)
+    (pt, pb), (pl, pr) = geometry.padding
+    (dh, dw), (sh, sw) = geometry.dilation, geometry.stride
     cols = cols.reshape(c, kh, kw, n, ho, wo)
     padded = np.zeros((c, n, h + pt + pb, width + pl + pr), dtype=cols.dtype)
     for i in range(kh):
@@ -158,7 +156,7 @@ class Conv2d(Function):
 def _conv_backward(ctx, grad, rows=None):
     """Conv2d's gradients, for its node or ConvMaxPool2d's; `rows` is grad already in the
     columns' layout (g, O/g, N·Ho·Wo), grad may then be None."""
-    x, w = ctx.saved_tensors
+    x, w = ctx.saved_tensors[:2]
     need_x, need_w, need_b = ctx.needs_input_grad[:3]
     geometry = ctx.geometry
     # grad in the columns' layout, made once for both products (not when recording,
@@ -179,8 +177,9 @@ def conv2d(x, w, b, geometry: Geometry):
 
 
 class ConvMaxPool2d(Function):
-    """y = max_pool2d(conv(x, w) + b, 2): a convolution and the 2×2 max pooling after it,
-    without ever writing the convolution's output (N, O, Ho, Wo).
+    """y = max_pool2d(conv(x, w) + b, 2), then relu(y) if `relu`: a convolution and the
+    2×2 max pooling after it (NOTE [ ReLU after max pooling ] in nn/container.py), without
+    ever writing the convolution's output (N, O, Ho, Wo).
 
     The maxima and their winners are read straight from the GEMM's product, (O, N·Ho·Wo),
     and the gradient is scattered straight back into that layout: the two layout copies
@@ -192,32 +191,39 @@ class ConvMaxPool2d(Function):
     fresh_gradients = True  # as Conv2d's
 
     @staticmethod
-    def forward(ctx, x, w, b, geometry):
-        ctx.save_for_backward(x, w)
-        ctx.geometry, ctx.has_bias = geometry, b is not None
+    def forward(ctx, x, w, b, geometry, relu=False):
+        ctx.geometry, ctx.has_bias, ctx.relu = geometry, b is not None, relu
         ctx.columns = _columns(x, w.shape[2], w.shape[3], geometry)
         (n, _, h, width), (o, _, kh, kw) = x.shape, w.shape
         ho, wo = ctx.conv_size = geometry.output_size(h, width, kh, kw)
         g = geometry.groups
         rows = (w.reshape(g, o // g, -1) @ ctx.columns).reshape(o, -1)
-        best, ctx.arg = kernels.get("max_pool2x2_from_rows")(rows, b, n, ho, wo)
+        best, ctx.arg = kernels.get("max_pool2x2_from_rows")(rows, b, n, ho, wo, relu)
+        # ReLU's gradient needs its output (saved, so an in-place change to it is caught)
+        ctx.save_for_backward(*((x, w, best) if relu else (x, w)))
         return best
 
-    # the pooling's gradient (each window's to its winner), then Conv2d's backward
+    # ReLU's gradient (0 where the output is <= 0), the pooling's (each window's to its
+    # winner), then Conv2d's backward
     @staticmethod
     def backward(ctx, grad):
-        if ctx.recording:  # composed from the two ops' own backward formulas
+        relu_output = ctx.saved_tensors[2] if ctx.relu else None
+        if ctx.recording:  # composed from the three ops' own backward formulas
+            if ctx.relu:
+                grad = grad * _not_below_zero(relu_output)
             n, o = ctx.arg.shape[:2]
             windows = PoolWindows((n, o, *ctx.conv_size), (2, 2), (2, 2), (0, 0), (1, 1), False)
             return _conv_backward(ctx, ScatterToWindows.apply(grad, windows, ctx.arg))
-        rows = kernels.get("max_pool2x2_scatter_to_rows")(grad, ctx.arg, *ctx.conv_size)
+        rows = kernels.get("max_pool2x2_scatter_to_rows")(grad, ctx.arg, *ctx.conv_size,
+                                                          relu_output)
         g = ctx.geometry.groups
         return _conv_backward(ctx, None, rows.reshape(g, rows.shape[0] // g, -1))
 
 
-def conv_max_pool2d(x, w, b, geometry: Geometry):
-    """conv2d followed by max_pool2d(kernel 2, stride 2); the conv's Ho and Wo even."""
-    return ConvMaxPool2d.apply(x, w, b, geometry)
+def conv_max_pool2d(x, w, b, geometry: Geometry, relu: bool = False):
+    """conv2d followed by max_pool2d(kernel 2, stride 2), and by relu if `relu`; the
+    conv's Ho and Wo even."""
+    return ConvMaxPool2d.apply(x, w, b, geometry, relu)
 
 
 class ConvTranspose2d(Function):

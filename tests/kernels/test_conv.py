@@ -43,3 +43,22 @@ def test_conv2d_kernels_take_non_contiguous_input():
         return [y.detach().numpy(), gx.numpy()]
 
     assert_paths_agree(compute)
+
+
+@pytest.mark.parametrize("options", [{"padding": 4, "stride": 2},
+                                     {"padding": (3, 5), "dilation": 2},
+                                     {"padding": (0, 2), "stride": 3}])
+def test_conv2d_kernels_with_windows_wholly_in_the_padding(options):
+    # the compiled kernels never build the padded input: rows and columns of windows
+    # that lie entirely in the padding, or partly, must read zeros and scatter nothing
+    layer = nn.Conv2d(2, 3, 3, **options).double()
+    image = np.random.default_rng(2).standard_normal((2, 2, 5, 4))
+
+    def compute():
+        x = cr.tensor(image, requires_grad=True)
+        y = layer(x)
+        weights = cr.tensor(np.sin(np.arange(y.numel())).reshape(y.shape))
+        gx, gw = cr.autograd.grad((y * weights).sum(), [x, layer.weight])
+        return [y.detach().numpy(), gx.numpy(), gw.numpy()]
+
+    assert_paths_agree(compute)
