@@ -86,7 +86,7 @@ def _scatter(grad, arg, row_step, col_step, sh, sw, out):
 
 
 @njit(parallel=True, cache=True)
-def _scatter_2x2(grad, arg, out):
+def _scatter_2x2(grad, arg, out, relu_output=None):
     n, c, ho, wo = grad.shape
     for plane in prange(n * c):
         b, ch = plane // c, plane % c
@@ -100,7 +100,10 @@ def _scatter_2x2(grad, arg, out):
                 image[2 * i + 1, j] = 0
             for j in range(wo):
                 k = arg[b, ch, i, j]
-                image[2 * i + (k >> 1), 2 * j + (k & 1)] = grad[b, ch, i, j]
+                g = grad[b, ch, i, j]
+                if relu_output is not None:  # a ReLU after the pooling: its gradient
+                    g = 0 if relu_output[b, ch, i, j] <= 0 else g  # (a NaN passes g on)
+                image[2 * i + (k >> 1), 2 * j + (k & 1)] = g
 
 
 def max_pool2d_scatter(grad, windows, arg):
@@ -139,7 +142,7 @@ def max_pool2d_gather(v, windows, arg):
 
 
 @njit(parallel=True, cache=True)
-def _pool_rows_2x2(rows4, bias, best, arg):
+def _pool_rows_2x2(rows4, bias, relu, best, arg):
     n, o, ho, wo = best.shape
     for plane in prange(n * o):
         b, ch = plane // o, plane % o
@@ -152,27 +155,34 @@ def _pool_rows_2x2(rows4, bias, best, arg):
                              (3, rows4[ch, b, 2 * i + 1, 2 * j + 1] + shift)):
                     if v > value or v != v:
                         value, winner = v, k
+                if relu:  # max(value, 0), a NaN kept
+                    value = 0 if value < 0 else value
                 best[b, ch, i, j] = value
                 arg[b, ch, i, j] = winner
 
 
-def max_pool2x2_from_rows(rows: np.ndarray, bias, n: int, h: int, w: int) -> tuple:
+def max_pool2x2_from_rows(rows: np.ndarray, bias, n: int, h: int, w: int,
+                          relu: bool = False) -> tuple:
     """2×2 max pooling of a convolution given as its GEMM product `rows` (O, N·H·W),
-    with the bias added first: (maxima (N, O, H/2, W/2), winners as in max_pool2d)."""
+    with the bias added first and ReLU applied after if `relu`: (maxima (N, O, H/2,
+    W/2), winners as in max_pool2d)."""
     o = rows.shape[0]
     bias = np.zeros(o, rows.dtype) if bias is None else bias.astype(rows.dtype, copy=False)
     best = np.empty((n, o, h // 2, w // 2), dtype=rows.dtype)
     arg = np.empty(best.shape, dtype=np.int64)
-    _pool_rows_2x2(np.ascontiguousarray(rows).reshape(o, n, h, w), bias, best, arg)
+    _pool_rows_2x2(np.ascontiguousarray(rows).reshape(o, n, h, w), bias, relu, best, arg)
     return best, arg
 
 
-def max_pool2x2_scatter_to_rows(grad: np.ndarray, arg: np.ndarray, h: int, w: int):
-    """The gradient of max_pool2x2_from_rows: (N, O, H/2, W/2) -> rows (O, N·H·W)."""
+def max_pool2x2_scatter_to_rows(grad: np.ndarray, arg: np.ndarray, h: int, w: int,
+                                relu_output: np.ndarray | None = None) -> np.ndarray:
+    """The gradient of max_pool2x2_from_rows: (N, O, H/2, W/2) -> rows (O, N·H·W);
+    `relu_output` is its output when it applied ReLU."""
     n, o = grad.shape[:2]
     rows = np.empty((o, n * h * w), dtype=grad.dtype)
     # the rows seen as (N, O, H, W), a transposed view: the same loop as max_pool2d's
     # gradient writes them, as fast as into a contiguous array
-    _scatter_2x2(np.ascontiguousarray(grad), arg, rows.reshape(o, n, h, w).transpose(1, 0, 2, 3))
+    _scatter_2x2(np.ascontiguousarray(grad), arg, rows.reshape(o, n, h, w).transpose(1, 0, 2, 3),
+                 relu_output)
     return rows
 

@@ -7,9 +7,11 @@ most CNNs are made of. Run as two ops, the convolution's output, four times the 
 of what the block returns, is copied from the GEMM's (O, N·Ho·Wo) layout into
 (N, O, Ho, Wo) and read back by the pooling, and its gradient takes the same two passes
 back. `ops.conv.ConvMaxPool2d` pools straight from the GEMM's product and scatters the
-gradient straight back into it. Sequential uses it only where the result is the same
-as the modules': no hooks on them, no `autograd.watch`, a 2×2 pooling with stride 2 and
-nothing else, an even convolution output, and the compiled kernels present.
+gradient straight back into it; the ReLU is applied to the pooled values on the way,
+and its gradient on the way back (two more passes saved). Sequential uses it only where
+the result is the same as the modules': no hooks on them, no `autograd.watch`, a 2×2
+pooling with stride 2 and nothing else, an even convolution output, and the compiled
+kernels present.
 """
 
 from __future__ import annotations
@@ -58,5 +60,5 @@ def conv_then_pool(chain: list, input) -> tuple | None:
     ho, wo = geometry.output_size(input.shape[2], input.shape[3], *weight.shape[2:])
     if ho % 2 or wo % 2 or not kernels.get("max_pool2x2_from_rows", input._data, weight._data):
         return None
-    out = conv_max_pool2d(input, weight, conv.bias, geometry)
-    return (out, 2) if relu is None else (relu(out), 3)
+    out = conv_max_pool2d(input, weight, conv.bias, geometry, relu=relu is not None)
+    return out, 2 if relu is None else 3
