@@ -51,7 +51,8 @@ LARGE = 1 << 16
 # name -> module under chainrule.kernels that defines it
 _FAMILIES = {
     "max_pool2d": "pool", "max_pool2d_scatter": "pool", "max_pool2d_gather": "pool",
-    "max_pool2x2_from_rows": "pool", "max_pool2x2_scatter_to_rows": "pool",
+    "max_pool2x2_from_rows": "conv_blocks", "max_pool2x2_scatter_to_rows": "conv_blocks",
+    "channel_statistics": "conv_blocks", "batch_norm_max_pool2x2_scatter_to_rows": "conv_blocks",
     "im2col": "conv", "col2im": "conv", "rows_to_images": "conv", "images_to_rows": "conv",
     "erf": "elementwise", "relu_backward": "elementwise",
     "batch_norm": "norm", "batch_norm_backward": "norm",

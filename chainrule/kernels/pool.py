@@ -9,8 +9,6 @@ are offset k's distance from the window's corner, looked up instead of divided o
 element.
 The 2×2, stride-2 window, by far the most common, has its own loop with the four
 comparisons written out: compiled with constants, it runs about eight times faster.
-The last two functions pool a convolution's output straight from its GEMM's layout
-(NOTE [ Convolution into pooling ] in nn/fusion.py).
 """
 
 from __future__ import annotations
@@ -136,53 +134,3 @@ def max_pool2d_gather(v, windows, arg):
     vp = np.ascontiguousarray(windows.pad(v, 0.0))
     _gather(vp, arg, *_steps(windows), *windows.step[:2], out)
     return out
-
-
-# -- 2×2 pooling straight from a convolution's GEMM (ops/conv.py, ConvMaxPool2d) ------------
-
-
-@njit(parallel=True, cache=True)
-def _pool_rows_2x2(rows4, bias, relu, best, arg):
-    n, o, ho, wo = best.shape
-    for plane in prange(n * o):
-        b, ch = plane // o, plane % o
-        shift = bias[ch]
-        for i in range(ho):
-            for j in range(wo):
-                value, winner = rows4[ch, b, 2 * i, 2 * j] + shift, 0
-                for k, v in ((1, rows4[ch, b, 2 * i, 2 * j + 1] + shift),
-                             (2, rows4[ch, b, 2 * i + 1, 2 * j] + shift),
-                             (3, rows4[ch, b, 2 * i + 1, 2 * j + 1] + shift)):
-                    if v > value or v != v:
-                        value, winner = v, k
-                if relu:  # max(value, 0), a NaN kept
-                    value = 0 if value < 0 else value
-                best[b, ch, i, j] = value
-                arg[b, ch, i, j] = winner
-
-
-def max_pool2x2_from_rows(rows: np.ndarray, bias, n: int, h: int, w: int,
-                          relu: bool = False) -> tuple:
-    """2×2 max pooling of a convolution given as its GEMM product `rows` (O, N·H·W),
-    with the bias added first and ReLU applied after if `relu`: (maxima (N, O, H/2,
-    W/2), winners as in max_pool2d)."""
-    o = rows.shape[0]
-    bias = np.zeros(o, rows.dtype) if bias is None else bias.astype(rows.dtype, copy=False)
-    best = np.empty((n, o, h // 2, w // 2), dtype=rows.dtype)
-    arg = np.empty(best.shape, dtype=np.int64)
-    _pool_rows_2x2(np.ascontiguousarray(rows).reshape(o, n, h, w), bias, relu, best, arg)
-    return best, arg
-
-
-def max_pool2x2_scatter_to_rows(grad: np.ndarray, arg: np.ndarray, h: int, w: int,
-                                relu_output: np.ndarray | None = None) -> np.ndarray:
-    """The gradient of max_pool2x2_from_rows: (N, O, H/2, W/2) -> rows (O, N·H·W);
-    `relu_output` is its output when it applied ReLU."""
-    n, o = grad.shape[:2]
-    rows = np.empty((o, n * h * w), dtype=grad.dtype)
-    # the rows seen as (N, O, H, W), a transposed view: the same loop as max_pool2d's
-    # gradient writes them, as fast as into a contiguous array
-    _scatter_2x2(np.ascontiguousarray(grad), arg, rows.reshape(o, n, h, w).transpose(1, 0, 2, 3),
-                 relu_output)
-    return rows
-

@@ -47,7 +47,7 @@ class Sequential(Module):
         while k < len(modules):
             module = modules[k]
             if type(module) is Conv2d:  # NOTE [ Convolution into pooling ] (fusion.py)
-                fused = conv_then_pool(modules[k : k + 3], input)
+                fused = conv_then_pool(modules[k : k + 4], input)
                 if fused is not None:
                     input, used = fused
                     k += used

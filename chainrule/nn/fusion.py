@@ -1,17 +1,19 @@
 """Layer chains that nn.Sequential runs as one op.
 
 NOTE [ Convolution into pooling ]
-A convolution followed by 2×2 max pooling (with or without a ReLU between them, which
-runs after the pooling: NOTE [ ReLU after max pooling ] in container.py) is the block
-most CNNs are made of. Run as two ops, the convolution's output, four times the size
-of what the block returns, is copied from the GEMM's (O, N·Ho·Wo) layout into
-(N, O, Ho, Wo) and read back by the pooling, and its gradient takes the same two passes
-back. `ops.conv.ConvMaxPool2d` pools straight from the GEMM's product and scatters the
-gradient straight back into it; the ReLU is applied to the pooled values on the way,
-and its gradient on the way back (two more passes saved). Sequential uses it only where
-the result is the same as the modules': no hooks on them, no `autograd.watch`, a 2×2
-pooling with stride 2 and nothing else, an even convolution output, and the compiled
-kernels present.
+A convolution followed by 2×2 max pooling, with a batch norm and a ReLU between them or
+not, is the block most CNNs are made of. Run as modules, the convolution's output, four
+times the size of what the block returns, is copied from the GEMM's (O, N·Ho·Wo)
+layout into (N, O, Ho, Wo), normalized into a new array, and read back by the pooling,
+and its gradient takes as many passes back. The ops of ops/conv_blocks.py pool straight
+from the GEMM's product, normalizing each value as they read it, and scatter the
+gradient straight back into it; the ReLU is applied to the pooled values on the way
+(NOTE [ ReLU after max pooling ] in container.py), and its gradient on the way back.
+Sequential uses them only where the result is the same as the modules': no hooks on
+them, no `autograd.watch`, a 2×2 pooling with stride 2 and nothing else, an even
+convolution output, a batch norm that normalizes with the batch's statistics (in
+training mode; in eval mode the modules run), and the compiled kernels present. The
+batch norm's running statistics and batch count move exactly as its forward moves them.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from __future__ import annotations
 from .. import kernels
 from ..autograd.grad_mode import _mode
 from ..autograd.tensor_base import TensorBase
-from ..ops.conv import conv_max_pool2d
+from ..ops.conv_blocks import conv_batch_norm_max_pool2d, conv_max_pool2d
 from .activation import ReLU
 from .functional.conv import conv_input_problem, make_geometry
+from .functional.normalization import update_running_stats
 from .functional.pooling import _pool_args
 from .module import Module
+from .normalization import BatchNorm2d
 from .pooling import MaxPool2d
 
 
@@ -40,19 +44,25 @@ def _is_plain_2x2_pool(module: Module) -> bool:
 
 
 def conv_then_pool(chain: list, input) -> tuple | None:
-    """Run `chain` = [Conv2d, (ReLU,) MaxPool2d, ...] as one op if it can be (NOTE above):
-    (output, how many modules it stood for), or None to run the modules one by one."""
+    """Run `chain` = [Conv2d, (BatchNorm2d,) (ReLU,) MaxPool2d, ...] as one op if it can
+    be (NOTE above): (output, how many modules it stood for), or None to run the modules
+    one by one."""
     conv, rest = chain[0], chain[1:]
+    norm = rest[0] if rest and type(rest[0]) is BatchNorm2d else None
+    rest = rest[1:] if norm is not None else rest
     relu = rest[0] if rest and type(rest[0]) is ReLU else None
     rest = rest[1:] if relu is not None else rest
     if not rest or not _is_plain_2x2_pool(rest[0]):
         return None
-    pool = rest[0]
-    if _mode.watchers or any(_hooked(m) for m in (conv, relu, pool) if m is not None):
+    block = [m for m in (conv, norm, relu, rest[0]) if m is not None]
+    if _mode.watchers or any(_hooked(m) for m in block):
         return None
     weight = conv.weight
     if not isinstance(input, TensorBase) or input.ndim != 4 or input.dtype != weight.dtype:
         return None
+    if norm is not None and (norm.num_features != weight.shape[0] or not norm.uses_batch_stats()
+                             or any(p.dtype != weight.dtype for p in norm.parameters())):
+        return None  # a mismatch raises in the modules; running statistics keep them
     geometry = make_geometry(weight.shape, conv.stride, conv.padding, conv.dilation,
                              conv.groups)
     if conv_input_problem(input, weight.shape, geometry):
@@ -60,5 +70,13 @@ def conv_then_pool(chain: list, input) -> tuple | None:
     ho, wo = geometry.output_size(input.shape[2], input.shape[3], *weight.shape[2:])
     if ho % 2 or wo % 2 or not kernels.get("max_pool2x2_from_rows", input._data, weight._data):
         return None
-    out = conv_max_pool2d(input, weight, conv.bias, geometry, relu=relu is not None)
-    return out, 2 if relu is None else 3
+    if norm is None:
+        return conv_max_pool2d(input, weight, conv.bias, geometry, relu=relu is not None), \
+            len(block)
+    momentum = norm.step_momentum()
+    out, batch_mean, batch_var = conv_batch_norm_max_pool2d(
+        input, weight, conv.bias, norm.weight, norm.bias, geometry, norm.eps, relu is not None)
+    if norm.training and norm.running_mean is not None:
+        update_running_stats(norm.running_mean, norm.running_var, batch_mean, batch_var,
+                             input.shape[0] * ho * wo, momentum)
+    return out, len(block)

@@ -46,15 +46,22 @@ class _BatchNorm(Module):
     def forward(self, input):
         if input.ndim not in self.expected_dims or input.shape[1] != self.num_features:
             raise InputShapeError(self, input.shape, self.layout.format(self.num_features))
+        return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
+                            self.uses_batch_stats(), self.step_momentum(), self.eps)
+
+    def uses_batch_stats(self) -> bool:
+        # without track_running_stats the buffers are None and the batch's statistics serve
+        return self.training or not self.track_running_stats
+
+    def step_momentum(self) -> float:
+        """Count a batch (in training) and return the momentum its statistics move the
+        running ones by; called once per forward."""
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data += 1
             if self.momentum is None:  # a cumulative average over all batches seen
                 momentum = 1.0 / int(self.num_batches_tracked.item())
-        # without track_running_stats the buffers are None and the batch's statistics serve
-        use_batch_stats = self.training or not self.track_running_stats
-        return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
-                            use_batch_stats, momentum, self.eps)
+        return momentum
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

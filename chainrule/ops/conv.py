@@ -28,9 +28,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .. import kernels
 from ..autograd.function import Function
-from .pool import PoolWindows, ScatterToWindows
 from .primitives import sum_
-from .unary import _not_below_zero
 
 
 @dataclass(frozen=True)
@@ -174,56 +172,6 @@ def _conv_backward(ctx, grad, rows=None):
 
 def conv2d(x, w, b, geometry: Geometry):
     return Conv2d.apply(x, w, b, geometry)
-
-
-class ConvMaxPool2d(Function):
-    """y = max_pool2d(conv(x, w) + b, 2), then relu(y) if `relu`: a convolution and the
-    2×2 max pooling after it (NOTE [ ReLU after max pooling ] in nn/container.py), without
-    ever writing the convolution's output (N, O, Ho, Wo).
-
-    The maxima and their winners are read straight from the GEMM's product, (O, N·Ho·Wo),
-    and the gradient is scattered straight back into that layout: the two layout copies
-    and a pass over the full-size output in each direction are saved. Compiled kernels
-    only (kernels/pool.py); nn.Sequential uses it where its layers form the chain, and
-    Conv2d then MaxPool2d is the reference. Ho and Wo must be even.
-    """
-
-    fresh_gradients = True  # as Conv2d's
-
-    @staticmethod
-    def forward(ctx, x, w, b, geometry, relu=False):
-        ctx.geometry, ctx.has_bias, ctx.relu = geometry, b is not None, relu
-        ctx.columns = _columns(x, w.shape[2], w.shape[3], geometry)
-        (n, _, h, width), (o, _, kh, kw) = x.shape, w.shape
-        ho, wo = ctx.conv_size = geometry.output_size(h, width, kh, kw)
-        g = geometry.groups
-        rows = (w.reshape(g, o // g, -1) @ ctx.columns).reshape(o, -1)
-        best, ctx.arg = kernels.get("max_pool2x2_from_rows")(rows, b, n, ho, wo, relu)
-        # ReLU's gradient needs its output (saved, so an in-place change to it is caught)
-        ctx.save_for_backward(*((x, w, best) if relu else (x, w)))
-        return best
-
-    # ReLU's gradient (0 where the output is <= 0), the pooling's (each window's to its
-    # winner), then Conv2d's backward
-    @staticmethod
-    def backward(ctx, grad):
-        relu_output = ctx.saved_tensors[2] if ctx.relu else None
-        if ctx.recording:  # composed from the three ops' own backward formulas
-            if ctx.relu:
-                grad = grad * _not_below_zero(relu_output)
-            n, o = ctx.arg.shape[:2]
-            windows = PoolWindows((n, o, *ctx.conv_size), (2, 2), (2, 2), (0, 0), (1, 1), False)
-            return _conv_backward(ctx, ScatterToWindows.apply(grad, windows, ctx.arg))
-        rows = kernels.get("max_pool2x2_scatter_to_rows")(grad, ctx.arg, *ctx.conv_size,
-                                                          relu_output)
-        g = ctx.geometry.groups
-        return _conv_backward(ctx, None, rows.reshape(g, rows.shape[0] // g, -1))
-
-
-def conv_max_pool2d(x, w, b, geometry: Geometry, relu: bool = False):
-    """conv2d followed by max_pool2d(kernel 2, stride 2), and by relu if `relu`; the
-    conv's Ho and Wo even."""
-    return ConvMaxPool2d.apply(x, w, b, geometry, relu)
 
 
 class ConvTranspose2d(Function):

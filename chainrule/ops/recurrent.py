@@ -40,9 +40,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from ..autograd.engine import grad as autograd_grad
 from ..autograd.function import Function
 from ..autograd.tensor_base import TensorBase
+from .composed import differentiate_reference
 from .linalg import linear, matmul
 from .primitives import where
 from .shape import stack
@@ -83,22 +83,8 @@ class _Recurrence(Function):
     @staticmethod
     def backward(ctx, *grads):
         if ctx.recording:
-            return _differentiate_reference(ctx, grads)
+            return differentiate_reference(ctx, grads)
         return ctx.backward_arrays(*grads)
-
-
-def _differentiate_reference(ctx, grads) -> tuple:
-    """Gradients through the composed recurrence, recorded: exact to every order."""
-    inputs = ctx.inputs
-    wanted = [k for k, t in enumerate(inputs) if isinstance(t, TensorBase) and t.requires_grad]
-    outputs = type(ctx).reference(*inputs)
-    pairs = [(o, g) for o, g in zip(outputs, grads) if g is not None]
-    found = autograd_grad([o for o, _ in pairs], [inputs[k] for k in wanted],
-                          [g for _, g in pairs], create_graph=True, allow_unused=True)
-    result = [None] * len(inputs)
-    for k, g in zip(wanted, found):
-        result[k] = g
-    return tuple(result)
 
 
 def _run_composed(step, gx, state: tuple, lengths, *weights):
