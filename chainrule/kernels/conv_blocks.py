@@ -62,16 +62,19 @@ def max_pool2x2_from_rows(rows: np.ndarray, n: int, h: int, w: int, bias=None,
 
 
 def max_pool2x2_scatter_to_rows(grad: np.ndarray, arg: np.ndarray, h: int, w: int,
-                                relu_output: np.ndarray | None = None) -> np.ndarray:
-    """The gradient of max_pool2x2_from_rows without batch_norm: (N, O, H/2, W/2) -> rows
-    (O, N·H·W); `relu_output` is its output when it applied ReLU."""
+                                relu_output: np.ndarray | None = None) -> tuple:
+    """The gradient of max_pool2x2_from_rows without batch_norm: (N, O, H/2, W/2) ->
+    (rows (O, N·H·W), their sums per channel (O,), the bias's gradient); `relu_output`
+    is its output when it applied ReLU."""
     n, o = grad.shape[:2]
     rows = np.empty((o, n * h * w), dtype=grad.dtype)
+    plane_sums = np.empty((n, o))
     # the rows seen as (N, O, H, W), a transposed view: the same loop as max_pool2d's
-    # gradient writes them, as fast as into a contiguous array
+    # gradient writes them, as fast as into a contiguous array; each window's gradient
+    # lands once, so the rows' sums are the windows' (a quarter of the reading)
     _scatter_2x2(np.ascontiguousarray(grad), arg, rows.reshape(o, n, h, w).transpose(1, 0, 2, 3),
-                 relu_output)
-    return rows
+                 relu_output, plane_sums)
+    return rows, plane_sums.sum(0).astype(grad.dtype)
 
 
 # -- batch normalization between the convolution and the pooling -----------------------------

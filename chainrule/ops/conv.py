@@ -151,9 +151,10 @@ class Conv2d(Function):
         return _conv_backward(ctx, grad)
 
 
-def _conv_backward(ctx, grad, rows=None):
-    """Conv2d's gradients, for its node or ConvMaxPool2d's; `rows` is grad already in the
-    columns' layout (g, O/g, N·Ho·Wo), grad may then be None."""
+def _conv_backward(ctx, grad, rows=None, grad_b=None):
+    """Conv2d's gradients, for its node or a conv block's (ops/conv_blocks.py); `rows` is
+    grad already in the columns' layout (g, O/g, N·Ho·Wo), grad may then be None;
+    `grad_b` the bias's gradient if the caller has it."""
     x, w = ctx.saved_tensors[:2]
     need_x, need_w, need_b = ctx.needs_input_grad[:3]
     geometry = ctx.geometry
@@ -164,8 +165,9 @@ def _conv_backward(ctx, grad, rows=None):
     grad_x = ConvTranspose2d.apply(grad, w, x.shape, geometry, rows) if need_x else None
     grad_w = ConvWeightGrad.apply(x, grad, w.shape, geometry, ctx.columns, rows) \
         if need_w else None
-    grad_b = None
-    if need_b and ctx.has_bias:
+    if not (need_b and ctx.has_bias):
+        grad_b = None
+    elif grad_b is None:
         grad_b = sum_(grad, (0, 2, 3)) if rows is None else rows.sum(-1).reshape(-1)
     return grad_x, grad_w, grad_b
 

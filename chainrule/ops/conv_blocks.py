@@ -34,9 +34,9 @@ def _conv_rows(ctx, x, w, geometry) -> np.ndarray:
     return (w.reshape(g, o // g, -1) @ ctx.columns).reshape(o, -1)
 
 
-def _conv_backward_from_rows(ctx, rows: np.ndarray) -> tuple:
+def _conv_backward_from_rows(ctx, rows: np.ndarray, grad_b=None) -> tuple:
     g = ctx.geometry.groups
-    return _conv_backward(ctx, None, rows.reshape(g, rows.shape[0] // g, -1))
+    return _conv_backward(ctx, None, rows.reshape(g, rows.shape[0] // g, -1), grad_b)
 
 
 def _save(ctx, x, w, best, relu: bool) -> None:
@@ -70,9 +70,9 @@ class ConvMaxPool2d(Function):
             n, o = ctx.arg.shape[:2]
             windows = PoolWindows((n, o, *ctx.conv_size), (2, 2), (2, 2), (0, 0), (1, 1), False)
             return _conv_backward(ctx, ScatterToWindows.apply(grad, windows, ctx.arg))
-        rows = kernels.get("max_pool2x2_scatter_to_rows")(grad, ctx.arg, *ctx.conv_size,
-                                                          relu_output)
-        return _conv_backward_from_rows(ctx, rows)
+        rows, grad_b = kernels.get("max_pool2x2_scatter_to_rows")(grad, ctx.arg, *ctx.conv_size,
+                                                                  relu_output)
+        return _conv_backward_from_rows(ctx, rows, grad_b)
 
 
 def conv_max_pool2d(x, w, b, geometry, relu: bool = False):
