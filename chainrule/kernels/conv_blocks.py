@@ -117,7 +117,7 @@ def _at_winner(grad, arg, relu_output, b, ch, i, j):
 
 @njit(parallel=True, cache=True, error_model="numpy", fastmath=SUMS)
 def _batch_norm_scatter(grad, arg, relu_output, rows4, mean, inv_std, weight, dx4,
-                        grad_weight, grad_bias):
+                        grad_weight, grad_bias, dx_sums):
     n, o, ho, wo = grad.shape
     count = rows4[0].size
     for ch in prange(o):
@@ -134,12 +134,17 @@ def _batch_norm_scatter(grad, arg, relu_output, rows4, mean, inv_std, weight, dx
                     gw += g * x_hat
         grad_bias[ch], grad_weight[ch] = gb, gw
         mean_g, mean_gw, scale = gb / count, gw / count, weight[ch] * s
-        # dx = scale·(g - mean g - x̂·mean(g·x̂)): everywhere with g = 0, then the winners
+        # dx = scale·(g - mean g - x̂·mean(g·x̂)): everywhere with g = 0, then the winners;
+        # dx's sum (the conv bias's gradient, zero but for rounding) on the way
+        total = scale * gb
         for b in range(n):
             for r in range(2 * ho):
                 for q in range(2 * wo):
                     x_hat = (source[b, r, q] - m) * s
-                    target[b, r, q] = (0 - mean_g - x_hat * mean_gw) * scale
+                    value = (0 - mean_g - x_hat * mean_gw) * scale
+                    target[b, r, q] = value
+                    total += value
+        dx_sums[ch] = total
         for b in range(n):
             for i in range(ho):
                 for j in range(wo):
@@ -150,13 +155,15 @@ def _batch_norm_scatter(grad, arg, relu_output, rows4, mean, inv_std, weight, dx
 
 def batch_norm_max_pool2x2_scatter_to_rows(grad, arg, relu_output, rows, mean, inv_std,
                                            weight, h: int, w: int) -> tuple:
-    """The gradients of max_pool2x2_from_rows(rows, weight·inv_std, bias - mean·weight·
-    inv_std) in `rows` and in the batch norm's weight and bias: (dx rows (O, N·H·W),
-    Σg·x̂ (O,), Σg (O,)), with mean and inv_std the rows' batch statistics."""
+    """The gradients of max_pool2x2_from_rows(rows, batch_norm=(mean, weight·inv_std,
+    bias)) in `rows` and in the batch norm's weight and bias: (dx rows (O, N·H·W), dx's
+    sums per channel (O,), Σg·x̂ (O,), Σg (O,)), with mean and inv_std the rows' batch
+    statistics."""
     n, o = grad.shape[:2]
     dx = np.empty((o, n * h * w), dtype=grad.dtype)
     grad_weight, grad_bias = np.empty(o, grad.dtype), np.empty(o, grad.dtype)
+    dx_sums = np.empty(o, grad.dtype)
     _batch_norm_scatter(np.ascontiguousarray(grad), arg, relu_output,
                         np.ascontiguousarray(rows).reshape(o, n, h, w), mean, inv_std, weight,
-                        dx.reshape(o, n, h, w), grad_weight, grad_bias)
-    return dx, grad_weight, grad_bias
+                        dx.reshape(o, n, h, w), grad_weight, grad_bias, dx_sums)
+    return dx, dx_sums, grad_weight, grad_bias

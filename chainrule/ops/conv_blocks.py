@@ -120,11 +120,12 @@ class ConvBatchNormMaxPool2d(Function):
         if ctx.recording:  # exact to every order through the composed ops
             return differentiate_reference(ctx, (grad, None, None))
         relu_output = ctx.saved_tensors[2] if ctx.relu else None
-        dx, grad_weight, grad_bias = kernels.get("batch_norm_max_pool2x2_scatter_to_rows")(
-            grad, ctx.arg, relu_output, ctx.rows, ctx.mean, ctx.inv_std, ctx.gamma,
-            *ctx.conv_size)
+        dx, grad_b, grad_weight, grad_bias = kernels.get(
+            "batch_norm_max_pool2x2_scatter_to_rows")(grad, ctx.arg, relu_output, ctx.rows,
+                                                      ctx.mean, ctx.inv_std, ctx.gamma,
+                                                      *ctx.conv_size)
         has_weight, has_bias = ctx.affine
-        return (*_conv_backward_from_rows(ctx, dx), grad_weight if has_weight else None,
+        return (*_conv_backward_from_rows(ctx, dx, grad_b), grad_weight if has_weight else None,
                 grad_bias if has_bias else None)
 
     @staticmethod
