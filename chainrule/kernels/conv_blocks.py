@@ -23,11 +23,16 @@ from .pool import _scatter_2x2
 
 
 @njit(parallel=True, cache=True)
-def _pool_rows_2x2(rows4, center, scale, shift, relu, best, arg):
+def _pool_rows_2x2(rows4, shift, center, scale, relu, best, arg):
     n, o, ho, wo = best.shape
+    kind = best.dtype.type  # the values' own type: float64 constants would promote them
     for plane in prange(n * o):
         b, ch = plane // o, plane % o
-        m, a, c = center[ch], scale[ch], shift[ch]
+        if scale is None:  # no batch norm: numba compiles this case on its own, where the
+            m, a = kind(0), kind(1)  # constants fold away (x - m)·a (20% of the time)
+        else:
+            m, a = center[ch], scale[ch]
+        c = shift[ch]
         for i in range(ho):
             for j in range(wo):
                 value, winner = (rows4[ch, b, 2 * i, 2 * j] - m) * a + c, 0
@@ -46,17 +51,16 @@ def max_pool2x2_from_rows(rows: np.ndarray, n: int, h: int, w: int, bias=None,
                           batch_norm=None, relu: bool = False) -> tuple:
     """2×2 max pooling of rows + bias (bias (O,) or None), or of the batch-normalized
     rows (x - mean)·scale + shift with batch_norm = (mean, scale, shift), each (O,); then
-    ReLU if `relu`: (maxima (N, O, H/2, W/2), winners as in max_pool2d). With a bias the
-    values are rows - (-bias), exactly rows + bias."""
+    ReLU if `relu`: (maxima (N, O, H/2, W/2), winners as in max_pool2d)."""
     o, dtype = rows.shape[0], rows.dtype
     if batch_norm is None:
-        center = np.zeros(o, dtype) if bias is None else -bias.astype(dtype, copy=False)
-        scale, shift = np.ones(o, dtype), np.zeros(o, dtype)
+        shift = np.zeros(o, dtype) if bias is None else bias.astype(dtype, copy=False)
+        center = scale = None
     else:
         center, scale, shift = (a.astype(dtype, copy=False) for a in batch_norm)
     best = np.empty((n, o, h // 2, w // 2), dtype=dtype)
     arg = np.empty(best.shape, dtype=np.int64)
-    _pool_rows_2x2(np.ascontiguousarray(rows).reshape(o, n, h, w), center, scale, shift, relu,
+    _pool_rows_2x2(np.ascontiguousarray(rows).reshape(o, n, h, w), shift, center, scale, relu,
                    best, arg)
     return best, arg
 
