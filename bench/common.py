@@ -161,8 +161,10 @@ def peak_matmul_rate(size: int = 2048, repeats: int = 5) -> float:
 
 # Where a chainrule step spends its time, by the file of the Python function running
 # (with its NumPy and compiled calls counted in it): the profile the README quotes.
-FAMILIES = [("convolution", ("ops/conv.py", "kernels/conv.py")),
-            ("pooling", ("ops/pool.py", "kernels/pool.py")),
+# The conv blocks' op (ops/conv_blocks.py) runs the convolution's GEMM; its kernels pool
+# (with the ReLU, and the batch norm where there is one) straight from the GEMM's rows.
+FAMILIES = [("convolution", ("ops/conv.py", "kernels/conv.py", "ops/conv_blocks.py")),
+            ("pooling", ("ops/pool.py", "kernels/pool.py", "kernels/conv_blocks.py")),
             ("linear (matrix products)", ("ops/linalg.py",)),
             ("recurrence", ("ops/recurrent.py", "kernels/recurrent.py")),
             ("activations", ("ops/unary.py", "kernels/elementwise.py")),
