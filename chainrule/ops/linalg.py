@@ -88,27 +88,41 @@ class Linear(Function):
         ctx.has_bias, ctx.input_shape = bias is not None, x.shape
         ctx.weight_in_out = weight_in_out
         if x.ndim > 2:  # one GEMM over all leading axes, not one per leading index
-            y = (x.reshape(-1, x.shape[-1]) @ w).reshape(x.shape[:-1] + (-1,))
-        else:
-            y = x @ w
-        if bias is not None:
-            y += bias
-        return y
+            return affine(x.reshape(-1, x.shape[-1]), w, bias).reshape(x.shape[:-1] + (-1,))
+        return affine(x, w, bias)
 
-    # dx = g wᵀ, dw = xᵀ g (dW = gᵀ x in the (out, in) layout), db = Σ g over leading axes
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         if grad.ndim != 2:  # (*, out): fold the leading axes into one
             grad, x = grad.reshape((-1, grad.shape[-1])), x.reshape((-1, x.shape[-1]))
-        w = weight if ctx.weight_in_out else weight.T
-        grad_x = (grad @ w.T).reshape(ctx.input_shape) if need_x else None
-        grad_w = None
-        if need_w:
-            grad_w = x.T @ grad if ctx.weight_in_out else grad.T @ x
-        grad_b = sum_(grad, 0) if need_b and ctx.has_bias else None
-        return grad_x, grad_w, grad_b
+        grad_x, grad_w, grad_b = affine_grads(grad, x, weight, need_x, need_w,
+                                              need_b and ctx.has_bias, ctx.weight_in_out)
+        return (None if grad_x is None else grad_x.reshape(ctx.input_shape)), grad_w, grad_b
+
+
+def affine(x, w, bias):
+    """x w + b: Linear's forward for 2-D x (n, in) and w (in, out), which for a weight in
+    PyTorch's (out, in) layout is its transposed view."""
+    y = x @ w
+    if bias is not None:
+        y += bias
+    return y
+
+
+# dx = g wᵀ, dw = xᵀ g (dW = gᵀ x in the (out, in) layout), db = Σ g over the rows
+def affine_grads(grad, x, weight, need_x: bool, need_w: bool, need_b: bool,
+                 weight_in_out: bool = False) -> tuple:
+    """Linear's backward for 2-D grad (n, out) and x (n, in): (dx, dW, db), None for
+    what is not needed; W as stored, (out, in) or with weight_in_out (in, out)."""
+    w = weight if weight_in_out else weight.T
+    grad_x = grad @ w.T if need_x else None
+    grad_w = None
+    if need_w:
+        grad_w = x.T @ grad if weight_in_out else grad.T @ x
+    grad_b = sum_(grad, 0) if need_b else None
+    return grad_x, grad_w, grad_b
 
 
 def linear(x, weight, bias=None, weight_in_out: bool = False):

@@ -202,19 +202,34 @@ def cos(x):
     return Cos.apply(x)
 
 
-class Tanh(Function):
-    """y = tanh x"""
+class _ActivationOfOutput(Function):
+    """y = f(x) elementwise, with the derivative written in terms of y. A subclass gives
+    f as `values(x)` and the chain rule's step, grad · f'(x), as `grad_from_output(grad,
+    y)`: forward and backward here, and DenseChain (ops/dense_chain.py) calls them
+    directly for a whole MLP."""
 
-    @staticmethod
-    def forward(ctx, x):
-        y = np.tanh(x)
+    @classmethod
+    def forward(cls, ctx, x):
+        y = cls.values(x)
         ctx.save_for_backward(y)
         return y
 
+    @classmethod
+    def backward(cls, ctx, grad):
+        (y,) = ctx.saved_tensors
+        return cls.grad_from_output(grad, y)
+
+
+class Tanh(_ActivationOfOutput):
+    """y = tanh x"""
+
+    @staticmethod
+    def values(x):
+        return np.tanh(x)
+
     # dy/dx = 1 - y²: reuse the output instead of recomputing tanh
     @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
+    def grad_from_output(grad, y):
         return grad * (1 - y * y)
 
 
@@ -222,22 +237,20 @@ def tanh(x):
     return Tanh.apply(x)
 
 
-class Sigmoid(Function):
+class Sigmoid(_ActivationOfOutput):
     """y = 1/(1 + e⁻ˣ)"""
 
     @staticmethod
-    def forward(ctx, x):
+    def values(x):
         # Written with tanh because 1/(1 + exp(-x)) overflows exp for x < -88 in float32.
         y = np.tanh(x * 0.5)
         y += 1
         y *= 0.5
-        ctx.save_for_backward(y)
         return y
 
     # dy/dx = y(1 - y)
     @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
+    def grad_from_output(grad, y):
         return grad * y * (1 - y)
 
 
@@ -245,21 +258,18 @@ def sigmoid(x):
     return Sigmoid.apply(x)
 
 
-class ReLU(Function):
+class ReLU(_ActivationOfOutput):
     """y = max(x, 0)"""
 
     @staticmethod
-    def forward(ctx, x):
-        y = np.maximum(x, 0)
-        ctx.save_for_backward(y)
-        return y
+    def values(x):
+        return np.maximum(x, 0)
 
     # dy/dx = 0 where y <= 0 (0 at x = 0), else 1, so that a NaN passes its gradient on,
     # as in PyTorch. Multiplying by the mask is several times faster than np.where with
     # a scalar branch (bench/bench_cnn.py).
     @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
+    def grad_from_output(grad, y):
         if type(grad) is np.ndarray and grad.size >= kernels.LARGE:  # not recording
             # one compiled pass instead of a mask and a product
             compiled = kernels.get("relu_backward")
