@@ -64,41 +64,62 @@ def graph(tensor: Tensor, params=None) -> Graph:
     names = {id(p): n for n, p in (params or {}).items()}
     lines = ["digraph chainrule {", '  rankdir="BT";',
              '  node [fontname="Helvetica", fontsize=10, style=filled];']
-    ids: dict[int, str] = {}
+    ids: dict = {}  # what is drawn (a key) -> its DOT id
 
-    def node_id(obj, label: str, shape: str, color: str) -> str:
-        if id(obj) not in ids:
-            ids[id(obj)] = f"n{len(ids)}"
-            lines.append(f'  {ids[id(obj)]} [label="{label}", shape={shape}, '
+    def node_id(key, label: str, shape: str, color: str) -> str:
+        if key not in ids:
+            ids[key] = f"n{len(ids)}"
+            lines.append(f'  {ids[key]} [label="{label}", shape={shape}, '
                          f'fillcolor="{color}"];')
-        return ids[id(obj)]
+        return ids[key]
 
     def leaf_id(t) -> str:
         name = names.get(id(t), "")
         label = (f"{name}\\n" if name else "") + _shape(t)
-        return node_id(t, label, "box", "lightblue" if name else "lightgrey")
+        return node_id(id(t), label, "box", "lightblue" if name else "lightgrey")
+
+    entries: dict[int, dict] = {}  # op -> the drawn node each of its inputs goes into
+    exits: dict[int, str] = {}  # op -> the drawn node its output comes out of
+
+    def op_id(node, produced) -> str:
+        """Draw op `node`, a fused one as the layers inside it (its `parts()`, NOTE
+        [ Dense chains ] in ops/dense_chain.py); the id its output comes out of."""
+        if id(node) in exits:
+            return exits[id(node)]
+        if node.inputs is None:
+            raise RuntimeError(RELEASED_GRAPH_MESSAGE)
+        parts = node.parts() if hasattr(node, "parts") else \
+            [(node.name, tuple(produced.shape), None)]
+        entry, previous = {}, None
+        for k, (name, shape, reads) in enumerate(parts):
+            here = node_id((id(node), k), f"{name}\\n{shape}", "ellipse", "white")
+            if previous is not None:
+                lines.append(f"  {previous} -> {here};")
+            for position in (range(len(node.inputs)) if reads is None else reads):
+                entry[position] = here
+            previous = here
+        entries[id(node)], exits[id(node)] = entry, previous
+        return previous
 
     root = tensor.grad_fn
     if root is None:
         leaf_id(tensor)
     else:
-        out = node_id(root, f"{root.name}\\n{_shape(tensor)}", "ellipse", "white")
-        lines.append(f'  {out} -> {node_id(tensor, "output", "plaintext", "white")};')
+        out = op_id(root, tensor)
+        lines.append(f'  {out} -> {node_id(id(tensor), "output", "plaintext", "white")};')
         stack, seen = [(root, tensor)], {id(root)}
         while stack:
             node, produced = stack.pop()
-            if node.inputs is None:
-                raise RuntimeError(RELEASED_GRAPH_MESSAGE)
-            here = ids[id(node)]
-            for t in node.inputs:
+            entry = entries[id(node)]
+            for position, t in enumerate(node.inputs):
                 if not isinstance(t, Tensor) or not t.requires_grad:
                     continue
+                here = entry[position]
                 parent = t.grad_fn
                 if parent is None:
                     lines.append(f"  {leaf_id(t)} -> {here};")
                     continue
-                there = node_id(parent, f"{parent.name}\\n{_shape(t)}", "ellipse", "white")
-                lines.append(f"  {there} -> {here};")
+                lines.append(f"  {op_id(parent, t)} -> {here};")
                 if id(parent) not in seen:
                     seen.add(id(parent))
                     stack.append((parent, t))

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Iterator
 from ..autograd.grad_mode import _mode
 from .activation import ReLU
 from .conv import Conv2d
-from .fusion import conv_then_pool
+from .fusion import conv_then_pool, dense_chain_of
+from .linear import Linear
 from .module import Module
 from .parameter import Parameter
 from .pooling import MaxPool1d, MaxPool2d
@@ -48,6 +49,12 @@ class Sequential(Module):
             module = modules[k]
             if type(module) is Conv2d:  # NOTE [ Convolution into pooling ] (fusion.py)
                 fused = conv_then_pool(modules[k : k + 4], input)
+                if fused is not None:
+                    input, used = fused
+                    k += used
+                    continue
+            if type(module) is Linear:  # NOTE [ Dense chains ] (ops/dense_chain.py)
+                fused = dense_chain_of(modules[k:], input)
                 if fused is not None:
                     input, used = fused
                     k += used

@@ -1,4 +1,5 @@
-"""Layer chains that nn.Sequential runs as one op.
+"""Layer chains that nn.Sequential runs as one op: conv blocks (the NOTE below) and
+dense chains (NOTE [ Dense chains ] in ops/dense_chain.py).
 
 NOTE [ Convolution into pooling ]
 A convolution followed by 2×2 max pooling, with a batch norm and a ReLU between them or
@@ -22,10 +23,12 @@ from .. import kernels
 from ..autograd.grad_mode import _mode
 from ..autograd.tensor_base import TensorBase
 from ..ops.conv_blocks import conv_batch_norm_max_pool2d, conv_max_pool2d
-from .activation import ReLU
+from ..ops.dense_chain import dense_chain
+from .activation import ReLU, Sigmoid, Tanh
 from .functional.conv import conv_input_problem, make_geometry
 from .functional.normalization import update_running_stats
 from .functional.pooling import _pool_args
+from .linear import Linear
 from .module import Module
 from .normalization import BatchNorm2d
 from .pooling import MaxPool2d
@@ -80,3 +83,30 @@ def conv_then_pool(chain: list, input) -> tuple | None:
         update_running_stats(norm.running_mean, norm.running_var, batch_mean, batch_var,
                              input.shape[0] * ho * wo, momentum)
     return out, len(block)
+
+
+_ACTIVATION_KINDS = {ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh"}
+
+
+def dense_chain_of(modules: list, input) -> tuple | None:
+    """Run the Linear layers and activations that `modules` starts with as one op (NOTE
+    [ Dense chains ]): (output, how many modules it stood for), or None to run the
+    modules one by one. Not with hooks on them or a running `autograd.watch`, which
+    would see the layers' inputs and outputs; a Linear whose input does not fit ends
+    the chain, so that it raises its own error."""
+    if _mode.watchers or not isinstance(input, TensorBase) or input.ndim < 2:
+        return None
+    kinds, params, width = [], [], input.shape[-1]
+    for module in modules:
+        kind = "linear" if type(module) is Linear else _ACTIVATION_KINDS.get(type(module))
+        if kind is None or _hooked(module):
+            break
+        if kind == "linear":
+            if module.in_features != width:
+                break
+            width = module.out_features
+            params += [module.weight, module.bias]
+        kinds.append(kind)
+    if len(kinds) < 2:
+        return None
+    return dense_chain(input, tuple(kinds), params), len(kinds)
