@@ -165,7 +165,8 @@ def peak_matmul_rate(size: int = 2048, repeats: int = 5) -> float:
 # (with the ReLU, and the batch norm where there is one) straight from the GEMM's rows.
 FAMILIES = [("convolution", ("ops/conv.py", "kernels/conv.py", "ops/conv_blocks.py")),
             ("pooling", ("ops/pool.py", "kernels/pool.py", "kernels/conv_blocks.py")),
-            ("linear (matrix products)", ("ops/linalg.py",)),
+            # a dense chain (ops/dense_chain.py) is linear layers and their activations
+            ("linear (matrix products)", ("ops/linalg.py", "ops/dense_chain.py")),
             ("recurrence", ("ops/recurrent.py", "kernels/recurrent.py")),
             ("activations", ("ops/unary.py", "kernels/elementwise.py")),
             ("loss and softmax", ("ops/loss.py", "ops/softmax.py", "nn/functional/loss.py")),
