@@ -65,7 +65,9 @@ def conv_then_pool(chain: list, input) -> tuple | None:
         return None
     if norm is not None and (norm.num_features != weight.shape[0] or not norm.uses_batch_stats()
                              or any(p.dtype != weight.dtype for p in norm.parameters())):
-        return None  # a mismatch raises in the modules; running statistics keep them
+        # channels that do not match raise in the modules; in eval mode the batch norm
+        # normalizes with its running statistics, and the modules run
+        return None
     geometry = make_geometry(weight.shape, conv.stride, conv.padding, conv.dilation,
                              conv.groups)
     if conv_input_problem(input, weight.shape, geometry):
