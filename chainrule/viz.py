@@ -107,9 +107,9 @@ def graph(tensor: Tensor, params=None) -> Graph:
     else:
         out = op_id(root, tensor)
         lines.append(f'  {out} -> {node_id(id(tensor), "output", "plaintext", "white")};')
-        stack, seen = [(root, tensor)], {id(root)}
+        stack, seen = [root], {id(root)}
         while stack:
-            node, produced = stack.pop()
+            node = stack.pop()
             entry = entries[id(node)]
             for position, t in enumerate(node.inputs):
                 if not isinstance(t, Tensor) or not t.requires_grad:
@@ -122,7 +122,7 @@ def graph(tensor: Tensor, params=None) -> Graph:
                 lines.append(f"  {op_id(parent, t)} -> {here};")
                 if id(parent) not in seen:
                     seen.add(id(parent))
-                    stack.append((parent, t))
+                    stack.append(parent)
     lines.append("}")
     return Graph("\n".join(lines))
 

@@ -18,9 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from ..autograd.grad_mode import _mode
 from .activation import ReLU
-from .conv import Conv2d
-from .fusion import conv_then_pool, dense_chain_of
-from .linear import Linear
+from .fusion import FUSIONS
 from .module import Module
 from .parameter import Parameter
 from .pooling import MaxPool1d, MaxPool2d
@@ -47,18 +45,13 @@ class Sequential(Module):
         k = 0
         while k < len(modules):
             module = modules[k]
-            if type(module) is Conv2d:  # NOTE [ Convolution into pooling ] (fusion.py)
-                fused = conv_then_pool(modules[k : k + 4], input)
-                if fused is not None:
-                    input, used = fused
-                    k += used
-                    continue
-            if type(module) is Linear:  # NOTE [ Dense chains ] (ops/dense_chain.py)
-                fused = dense_chain_of(modules[k:], input)
-                if fused is not None:
-                    input, used = fused
-                    k += used
-                    continue
+            # conv blocks and dense chains as one op (nn/fusion.py)
+            fuse = FUSIONS.get(type(module))
+            fused = fuse(modules[k:], input) if fuse is not None else None
+            if fused is not None:
+                input, used = fused
+                k += used
+                continue
             if type(module) is ReLU and k + 1 < len(modules) and \
                     _pools_first(module, modules[k + 1]):
                 input = module(modules[k + 1](input))  # NOTE [ ReLU after max pooling ]

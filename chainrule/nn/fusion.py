@@ -25,6 +25,7 @@ from ..autograd.tensor_base import TensorBase
 from ..ops.conv_blocks import conv_batch_norm_max_pool2d, conv_max_pool2d
 from ..ops.dense_chain import dense_chain
 from .activation import ReLU, Sigmoid, Tanh
+from .conv import Conv2d
 from .functional.conv import conv_input_problem, make_geometry
 from .functional.normalization import update_running_stats
 from .functional.pooling import _pool_args
@@ -50,7 +51,7 @@ def conv_then_pool(chain: list, input) -> tuple | None:
     """Run `chain` = [Conv2d, (BatchNorm2d,) (ReLU,) MaxPool2d, ...] as one op if it can
     be (NOTE above): (output, how many modules it stood for), or None to run the modules
     one by one."""
-    conv, rest = chain[0], chain[1:]
+    conv, rest = chain[0], chain[1:4]
     norm = rest[0] if rest and type(rest[0]) is BatchNorm2d else None
     rest = rest[1:] if norm is not None else rest
     relu = rest[0] if rest and type(rest[0]) is ReLU else None
@@ -112,3 +113,8 @@ def dense_chain_of(modules: list, input) -> tuple | None:
     if len(kinds) < 2:
         return None
     return dense_chain(input, tuple(kinds), params), len(kinds)
+
+
+# what Sequential tries where a module of these types starts: fuse(modules from there on,
+# input) -> (output, how many modules it stood for), or None
+FUSIONS = {Conv2d: conv_then_pool, Linear: dense_chain_of}

@@ -18,8 +18,7 @@ from ..autograd.function import Function
 from .composed import differentiate_reference
 from .conv import _columns, _conv_backward, conv2d
 from .norm import batch_norm_training
-from .pool import PoolWindows, ScatterToWindows, max_pool2d
-from .unary import _not_below_zero
+from .pool import max_pool2d
 from .unary import relu as relu_op
 
 
@@ -63,16 +62,22 @@ class ConvMaxPool2d(Function):
     # winner), then Conv2d's backward
     @staticmethod
     def backward(ctx, grad):
+        if ctx.recording:  # exact to every order through the composed ops
+            return differentiate_reference(ctx, (grad,))
         relu_output = ctx.saved_tensors[2] if ctx.relu else None
-        if ctx.recording:  # composed from the three ops' own backward formulas
-            if ctx.relu:
-                grad = grad * _not_below_zero(relu_output)
-            n, o = ctx.arg.shape[:2]
-            windows = PoolWindows((n, o, *ctx.conv_size), (2, 2), (2, 2), (0, 0), (1, 1), False)
-            return _conv_backward(ctx, ScatterToWindows.apply(grad, windows, ctx.arg))
         rows, grad_b = kernels.get("max_pool2x2_scatter_to_rows")(grad, ctx.arg, *ctx.conv_size,
                                                                   relu_output)
         return _conv_backward_from_rows(ctx, rows, grad_b)
+
+    @staticmethod
+    def reference(x, w, b, geometry, relu=False):
+        """The same block composed from the modules' ops."""
+        return (_pool_and_relu(conv2d(x, w, b, geometry), relu),)
+
+
+def _pool_and_relu(y, relu: bool):
+    y = max_pool2d(y, (2, 2), (2, 2), (0, 0), (1, 1), False)
+    return relu_op(y) if relu else y
 
 
 def conv_max_pool2d(x, w, b, geometry, relu: bool = False):
@@ -133,8 +138,7 @@ class ConvBatchNormMaxPool2d(Function):
         """The same block composed from the modules' ops."""
         y, batch_mean, batch_var = batch_norm_training(conv2d(x, w, b, geometry), weight, bias,
                                                        eps)
-        y = max_pool2d(y, (2, 2), (2, 2), (0, 0), (1, 1), False)
-        return (relu_op(y) if relu else y), batch_mean, batch_var
+        return _pool_and_relu(y, relu), batch_mean, batch_var
 
 
 def conv_batch_norm_max_pool2d(x, w, b, weight, bias, geometry, eps: float,
