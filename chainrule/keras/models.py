@@ -21,6 +21,7 @@ from ..tensor import Tensor
 from ..utils.nan_policy import NaNPolicy
 from . import losses as losses_module
 from . import optimizers as optimizers_module
+from .fusion import conv_blocks
 from .layer import Layer
 
 
@@ -77,9 +78,15 @@ class Sequential(Layer):
         self.built = True
 
     def forward(self, inputs):
-        x = inputs
-        for layer in self.layers:
-            x = layer(x)
+        x, k = inputs, 0
+        while k < len(self.layers):
+            fused = conv_blocks(self.layers[k:], x)  # keras/fusion.py
+            if fused is not None:
+                x, used = fused
+                k += used
+                continue
+            x = self.layers[k](x)
+            k += 1
         return x
 
     @property

@@ -15,6 +15,7 @@ them, no `autograd.watch`, a 2×2 pooling with stride 2 and nothing else, an eve
 convolution output, a batch norm that normalizes with the batch's statistics (in
 training mode; in eval mode the modules run), and the compiled kernels present. The
 batch norm's running statistics and batch count move exactly as its forward moves them.
+keras.Sequential runs its Conv2D blocks through the same `conv_block` (keras/fusion.py).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .functional.normalization import update_running_stats
 from .functional.pooling import _pool_args
 from .linear import Linear
 from .module import Module
-from .normalization import BatchNorm2d
+from .normalization import BatchNorm2d, _BatchNorm
 from .pooling import MaxPool2d
 
 
@@ -59,7 +60,18 @@ def conv_then_pool(chain: list, input) -> tuple | None:
     if not rest or not _is_plain_2x2_pool(rest[0]):
         return None
     block = [m for m in (conv, norm, relu, rest[0]) if m is not None]
-    if _mode.watchers or any(_hooked(m) for m in block):
+    if any(_hooked(m) for m in block):
+        return None
+    out = conv_block(input, conv, norm, relu is not None)
+    return None if out is None else (out, len(block))
+
+
+def conv_block(input, conv: Conv2d, norm: _BatchNorm | None, relu: bool):
+    """max_pool2d(conv(input), 2) with norm(...) (in training) and relu(...) between, as
+    one op; None where it would differ from the modules' result (NOTE above) or cannot
+    run. Its callers have checked the modules for hooks; the norm's running statistics
+    move as its forward moves them."""
+    if _mode.watchers:
         return None
     weight = conv.weight
     if not isinstance(input, TensorBase) or input.ndim != 4 or input.dtype != weight.dtype:
@@ -77,15 +89,14 @@ def conv_then_pool(chain: list, input) -> tuple | None:
     if ho % 2 or wo % 2 or not kernels.get("max_pool2x2_from_rows", input._data, weight._data):
         return None
     if norm is None:
-        return conv_max_pool2d(input, weight, conv.bias, geometry, relu=relu is not None), \
-            len(block)
+        return conv_max_pool2d(input, weight, conv.bias, geometry, relu=relu)
     momentum = norm.step_momentum()
     out, batch_mean, batch_var = conv_batch_norm_max_pool2d(
-        input, weight, conv.bias, norm.weight, norm.bias, geometry, norm.eps, relu is not None)
+        input, weight, conv.bias, norm.weight, norm.bias, geometry, norm.eps, relu)
     if norm.training and norm.running_mean is not None:
         update_running_stats(norm.running_mean, norm.running_var, batch_mean, batch_var,
                              input.shape[0] * ho * wo, momentum)
-    return out, len(block)
+    return out
 
 
 _ACTIVATION_KINDS = {ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh"}
