@@ -21,6 +21,7 @@ class MSE(Function):
         ctx.save_for_backward(x, y)
         ctx.reduction = reduction
         diff = np.subtract(x, y)
+        ctx.diff = diff  # backward's x - y, unless it records its own graph
         squares = diff * diff
         if reduction == "none":
             return squares
@@ -32,10 +33,12 @@ class MSE(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        diff = x - y
-        scale = grad * (2.0 / diff.size) if ctx.reduction == "mean" else grad * 2.0
+        need_x, need_y, _ = ctx.needs_input_grad
+        diff = x - y if ctx.recording else ctx.diff
+        scale = grad * (2.0 / ctx.diff.size) if ctx.reduction == "mean" else grad * 2.0
         grad_x = scale * diff
-        return sum_to_shape(grad_x, shape_of(x)), sum_to_shape(-grad_x, shape_of(y)), None
+        return (sum_to_shape(grad_x, shape_of(x)) if need_x else None,
+                sum_to_shape(-grad_x, shape_of(y)) if need_y else None, None)
 
 
 def mse(x, y, reduction: str):

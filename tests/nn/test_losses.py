@@ -91,6 +91,23 @@ def test_losses_pass_gradcheck(name):
     assert cr.autograd.gradgradcheck(lambda a: make(nn, "mean")(a, target), [to_cr(x)])
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_mse_differentiates_both_inputs_to_second_order(reduction):
+    # the fused node keeps forward's x - y for backward; with a target that takes a
+    # gradient too, and gradients of gradients, it must still be the composed formula
+    target = to_cr(PRED[::-1].copy())
+    assert cr.autograd.gradcheck(lambda a, b: nn.functional.mse_loss(a, b, reduction),
+                                 [to_cr(PRED), target])
+    assert cr.autograd.gradgradcheck(lambda a, b: nn.functional.mse_loss(a, b, reduction),
+                                     [to_cr(PRED), target])
+    ours, theirs = to_cr(PRED), to_torch(PRED)
+    ours_t, theirs_t = to_cr(PRED[::-1].copy()), to_torch(PRED[::-1].copy())
+    nn.functional.mse_loss(ours, ours_t, reduction).backward()
+    torch.nn.functional.mse_loss(theirs, theirs_t, reduction=reduction).backward()
+    assert_close(ours_t.grad, theirs_t.grad, what="mse target gradient")
+    assert_close(ours.grad, theirs.grad, what="mse input gradient")
+
+
 def test_extreme_logits_give_finite_losses_and_gradients():
     logits = cr.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0]], requires_grad=True)
     loss = nn.CrossEntropyLoss()(logits, cr.tensor([1, 0])) + nn.BCEWithLogitsLoss()(
