@@ -296,15 +296,18 @@ def _seed_gradients(outputs, grad_outputs, create_graph: bool, who: str) -> list
             )
         g = grad_outputs[k] if grad_outputs is not None else None
         if g is None:
-            if out.numel() != 1:
+            data = out._data
+            if data.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs, but the output "
                     f"has shape {out.shape}. Pass gradient= (a tensor of that shape), or "
                     f"reduce the output first, e.g. loss.sum().backward()"
                 )
-            shape = out.shape  # one element: np.array is a quarter of np.ones's cost
-            g = np.array(1, dtype=out.dtype) if shape == () else np.ones(shape, out.dtype)
-        elif (g._data.shape if isinstance(g, Tensor) else np.shape(g)) != out.shape:
+            # one element: np.array is a quarter of np.ones's cost
+            g = np.array(1, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+            seeds.append(Tensor._wrap(g) if create_graph else g)
+            continue
+        if (g._data.shape if isinstance(g, Tensor) else np.shape(g)) != out.shape:
             raise RuntimeError(
                 f"gradient has shape {tuple(np.shape(g))} but the output has shape {out.shape}; "
                 f"they must match"
