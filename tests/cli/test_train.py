@@ -61,8 +61,11 @@ def test_ctrl_c_saves_what_was_trained(tmp_path):
                "--train-size", "1000", "--test-size", "200", "--out", str(tmp_path),
                "--no-progress"]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # A suite started in the background inherits Ctrl-C ignored, and so would the command,
+    # which then never sees the interrupt: give it the terminal's default back.
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=env)
+                            env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = []
     for line in proc.stdout:
         lines.append(line)
