@@ -30,7 +30,7 @@ import numpy as np
 
 from common import (
     alternate_workers,
-    blas_kernel,
+    blas_report,
     median,
     peak_matmul_rate,
     profile_step,
@@ -162,7 +162,7 @@ def main() -> None:
     rows = [(lib, f"{BATCH / per_step[lib]:.0f} images/s",
              f"{per_step[lib] * 60000 / BATCH:.1f} s", f"{memory[lib]:.0f} MB",
              f"{result['fraction_of_peak_matmul'][lib]:.0%}") for lib in runs]
-    print(f"BLAS: {blas_kernel()}")
+    print(f"BLAS: {blas_report()}")
     print(table(rows, ("library", "throughput", "epoch (60k)", "peak RSS", "of peak matmul")))
     print(f"chainrule / pytorch: throughput {result['speedup_over_pytorch']:.2f}x "
           f"(against pytorch-best {result['speedup_over_pytorch_best']:.2f}x; chainrule's NumPy "

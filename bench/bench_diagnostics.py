@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from common import blas_kernel, median, run_as_users_do, table, write
+from common import blas_report, median, run_as_users_do, table, write
 
 
 def _setup(sizes: list[int], batch: int):
@@ -77,7 +77,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     results = {"mlp 784-256-128-10, batch 128": measure([784, 256, 128, 10], 128, steps, rounds),
                "seed 10-64-64-10, batch 32": measure([10, 64, 64, 10], 32, steps, rounds)}
-    print(f"BLAS: {blas_kernel()}")
+    print(f"BLAS: {blas_report()}")
     print("chainrule training step, plain and watched")
     rows = [(workload, name, f"{ms:.3f} ms", f"{ms / r['plain']:.2f}x")
             for workload, r in results.items() for name, ms in r.items()]

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import blas_kernel, run_as_users_do, table, users_environment, write
+from common import blas_report, run_as_users_do, table, users_environment, write
 
 MPIEXEC = Path(sys.executable).parent / "mpiexec"
 LATENCY = 20e-6  # seconds per message on a 10/100 Gbit/s Ethernet link (assumed)
@@ -121,7 +121,7 @@ def main() -> None:
                            f"{4 * runs[1]['parameters'] / 1e6:.2f} MB",
                            *(machines_at_half_efficiency(compute, runs[1]["parameters"], g)
                              for g in (10, 100))))
-    print(f"BLAS: {blas_kernel()}")
+    print(f"BLAS: {blas_report()}")
     print("chainrule train's models under DistributedDataParallel, 128 images per process")
     print(table(rows, ("model", "processes", "steps/s", "images/s", "allreduce/step")))
     print("\ncost model: ring allreduce, 20 µs per message, compute time of 1 process")

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import alternate_workers, blas_kernel, median, run_as_users_do, table, write
+from common import alternate_workers, blas_report, median, run_as_users_do, table, write
 
 SAMPLES, BATCH = 1000, 32
 CNN_BATCH, CNN_STEPS = 128, 20
@@ -148,7 +148,7 @@ def main() -> None:
     ms = {lib: median([r["ms_per_step"] for r in rs]) for lib, rs in runs.items()}
     rows = [(lib, f"{ms[lib]:.3f} ms/step", f"{ms['keras3'] / ms[lib]:.1f}x")
             for lib in libraries]
-    print(f"BLAS: {blas_kernel()}")
+    print(f"BLAS: {blas_report()}")
     print("seed model 10-64-64-10, Adam, batch 32, fit on 1,000 samples")
     print(table(rows, ("library", "time per step", "speed relative to Keras 3")))
 

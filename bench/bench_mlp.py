@@ -23,7 +23,7 @@ import numpy as np
 
 from common import (
     alternate_workers,
-    blas_kernel,
+    blas_report,
     median,
     peak_matmul_rate,
     profile_step,
@@ -207,7 +207,7 @@ def main() -> None:
                      f"{units / seconds['pytorch']:.0f} {unit}/s", numpy_rate,
                      f"{result['speedup_over_pytorch']:.2f}x",
                      f"{mfu['chainrule']:.1%} / {mfu['pytorch']:.1%}"))
-    print(f"BLAS: {blas_kernel()}; peak matmul {peak / 1e9:.0f} GFLOP/s")
+    print(f"BLAS: {blas_report()}; peak matmul {peak / 1e9:.0f} GFLOP/s")
     print(table(rows, ("workload", "chainrule", "chainrule (NumPy path)", "pytorch",
                        "hand-written numpy", "chainrule / pytorch",
                        "of peak matmul (chainrule / pytorch)")))

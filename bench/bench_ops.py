@@ -17,7 +17,7 @@ import torch
 
 import chainrule as cr
 
-from common import blas_kernel, run_as_users_do, table, write
+from common import blas_report, run_as_users_do, table, write
 
 rng = np.random.default_rng(0)
 A, B = rng.standard_normal(10).astype(np.float32), rng.standard_normal(10).astype(np.float32)
@@ -103,7 +103,7 @@ def main() -> None:
                          "chainrule_over_pytorch": times["chainrule"] / times["pytorch"]}
         rows.append((name, f"{times['chainrule']:.1f}", f"{times['pytorch']:.1f}",
                      f"{times['numpy']:.1f}", f"{times['pytorch'] / times['chainrule']:.2f}x"))
-    print(f"BLAS: {blas_kernel()}")
+    print(f"BLAS: {blas_report()}")
     print("forward + backward, microseconds per call (best of alternating repeats)")
     print(table(rows, ("op", "chainrule", "pytorch", "numpy", "speedup over pytorch")))
     if not args.quick:

@@ -18,7 +18,7 @@ from bench_mlp import fashion_batches
 
 from common import (
     alternate_workers,
-    blas_kernel,
+    blas_report,
     median,
     peak_matmul_rate,
     profile_step,
@@ -119,7 +119,7 @@ def main() -> None:
                      f"{units / seconds['pytorch']:.0f} images/s",
                      f"{result['speedup_over_pytorch']:.2f}x",
                      f"{mfu['chainrule']:.1%} / {mfu['pytorch']:.1%}"))
-    print(f"BLAS: {blas_kernel()}; peak matmul {peak / 1e9:.0f} GFLOP/s")
+    print(f"BLAS: {blas_report()}; peak matmul {peak / 1e9:.0f} GFLOP/s")
     print(table(rows, ("workload", "chainrule", "pytorch", "chainrule / pytorch",
                        "of peak matmul (chainrule / pytorch)")))
     for name, shares in profiles:

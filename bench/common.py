@@ -62,7 +62,8 @@ def blas_kernel() -> str:
     return "unknown"
 
 
-def machine() -> dict:
+def _cpu() -> tuple[str, bool]:
+    """The CPU's model name, and whether it has AVX-512."""
     cpu, flags = platform.processor(), ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -72,17 +73,33 @@ def machine() -> dict:
                 flags = line
     except OSError:
         pass
+    return cpu, "avx512f" in flags.split()
+
+
+def blas_report() -> str:
+    """The kernel the workers' BLAS runs, and why: the guard variables this benchmark
+    removed, and whether the CPU could run more than AVX2."""
+    removed = [k for k in os.environ.get(_REMOVED, "").split(",") if k]
+    guards = f"removed {', '.join(removed)}" if removed else "neither was set"
+    # OpenBLAS picks Haswell kernels on a CPU without AVX-512 of its own accord; with
+    # AVX-512 present, Haswell would mean a guard variable was still in effect
+    avx512 = "has AVX-512" if _cpu()[1] else "has no AVX-512 (AVX2 kernels are OpenBLAS's own pick)"
+    return (f"{worker_blas_kernel()}; workers run without {' and '.join(BLAS_GUARDS)} "
+            f"({guards}); this CPU {avx512}")
+
+
+def machine() -> dict:
+    cpu, avx512 = _cpu()
     import torch
 
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
             "numpy": np.__version__, "blas": blas_kernel(),
-            # OpenBLAS picks Haswell kernels on a CPU without AVX-512 of its own accord;
-            # with AVX-512 present, Haswell would mean the guard variables were set
-            "cpu_avx512": "avx512f" in flags.split(),
+            "cpu_avx512": avx512,
             "blas_guard_variables_set": [k for k in BLAS_GUARDS if k in os.environ],
             "blas_guard_variables_removed": [k for k in os.environ.get(_REMOVED, "").split(",")
                                              if k],
             "worker_blas": worker_blas_kernel(),
+            "blas_report": blas_report(),
             "torch": torch.__version__,
             "torch_threads": torch.get_num_threads(),
             "load_average": os.getloadavg()[0]}
