@@ -76,30 +76,34 @@ def _cpu() -> tuple[str, bool]:
     return cpu, "avx512f" in flags.split()
 
 
-def blas_report() -> str:
-    """The kernel the workers' BLAS runs, and why: the guard variables this benchmark
-    removed, and whether the CPU could run more than AVX2."""
-    removed = [k for k in os.environ.get(_REMOVED, "").split(",") if k]
+def _removed_guards() -> list[str]:
+    return [k for k in os.environ.get(_REMOVED, "").split(",") if k]
+
+
+def blas_report(worker_kernel: str | None = None) -> str:
+    """The kernel the workers' BLAS runs (`worker_kernel` if already asked for), and why:
+    the guard variables this benchmark removed, and whether the CPU has AVX-512."""
+    removed = _removed_guards()
     guards = f"removed {', '.join(removed)}" if removed else "neither was set"
     # OpenBLAS picks Haswell kernels on a CPU without AVX-512 of its own accord; with
     # AVX-512 present, Haswell would mean a guard variable was still in effect
     avx512 = "has AVX-512" if _cpu()[1] else "has no AVX-512 (AVX2 kernels are OpenBLAS's own pick)"
-    return (f"{worker_blas_kernel()}; workers run without {' and '.join(BLAS_GUARDS)} "
-            f"({guards}); this CPU {avx512}")
+    return (f"{worker_kernel or worker_blas_kernel()}; workers run without "
+            f"{' and '.join(BLAS_GUARDS)} ({guards}); this CPU {avx512}")
 
 
 def machine() -> dict:
     cpu, avx512 = _cpu()
+    worker_kernel = worker_blas_kernel()
     import torch
 
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
             "numpy": np.__version__, "blas": blas_kernel(),
             "cpu_avx512": avx512,
             "blas_guard_variables_set": [k for k in BLAS_GUARDS if k in os.environ],
-            "blas_guard_variables_removed": [k for k in os.environ.get(_REMOVED, "").split(",")
-                                             if k],
-            "worker_blas": worker_blas_kernel(),
-            "blas_report": blas_report(),
+            "blas_guard_variables_removed": _removed_guards(),
+            "worker_blas": worker_kernel,
+            "blas_report": blas_report(worker_kernel),
             "torch": torch.__version__,
             "torch_threads": torch.get_num_threads(),
             "load_average": os.getloadavg()[0]}

@@ -40,7 +40,7 @@ class Matmul(Function):
         _check_matmul(a, b, "matmul")
         ctx.save_for_backward(a, b)
         try:
-            return np.matmul(a, b)
+            return _product(a, b)
         except ValueError:
             raise RuntimeError(
                 f"matmul: the batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} cannot "
@@ -56,8 +56,8 @@ class Matmul(Function):
         batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
         g = grad.reshape(batch + (a2.shape[-2], b2.shape[-1]))
         need_a, need_b = ctx.needs_input_grad
-        grad_a = sum_to_shape(g @ b2.mT, a2.shape).reshape(a.shape) if need_a else None
-        grad_b = sum_to_shape(a2.mT @ g, b2.shape).reshape(b.shape) if need_b else None
+        grad_a = sum_to_shape(_product(g, b2.mT), a2.shape).reshape(a.shape) if need_a else None
+        grad_b = sum_to_shape(_product(a2.mT, g), b2.shape).reshape(b.shape) if need_b else None
         return grad_a, grad_b
 
 
@@ -126,11 +126,12 @@ def affine_grads(grad, x, weight, need_x: bool, need_w: bool, need_b: bool,
 
 
 def _product(a, b):
-    """a @ b for 2-D operands. np.dot when both are arrays: the same GEMM with a third of
-    the call's cost on small ones (1.7 against 4.0 us for (100, 1) x (1, 10)), which a
-    small model pays six times a step. Tensors (a backward recording its own graph for
-    gradients of gradients) take @, which records the product."""
-    if type(a) is np.ndarray and type(b) is np.ndarray:
+    """a @ b. np.dot where it means the same, for arrays of one or two dimensions: the
+    same product at about half the call's cost on small ones (18,500 against 37,700
+    instructions for (100, 1) x (1, 10)), which the 1-10-1 network pays five times a
+    step. Batched arrays, and Tensors (a backward recording its own graph for gradients
+    of gradients, where @ records the product), take @."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim <= 2 and b.ndim <= 2:
         return np.dot(a, b)
     return a @ b
 
